@@ -1,0 +1,191 @@
+// Request and response schemas of the public HTTP contract (../shared/API.md). Fastify validates with
+// them and @fastify/swagger turns them into the OpenAPI document at /docs.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const UNIT_CODE_PATTERN = '^\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2}$';
+export const PROCEDURE_CODE_PATTERN = '^\\d\\.\\d{6}(\\.\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2})?$';
+export const DOSSIER_CODE_PATTERN = '^\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2}-\\d{6}-\\d{4,}$';
+
+export const ROLES = ['desk', 'postal', 'archive', 'leader', 'admin'] as const;
+export const CHANNELS = ['desk', 'postal', 'online', 'backlog'] as const;
+export const DOCUMENT_ROLES = ['component', 'result'] as const;
+export const UNIT_LEVELS = ['province', 'department', 'district', 'commune'] as const;
+export const DOCUMENT_STATUSES = [
+  'received',
+  'queued',
+  'processing',
+  'ocr_done',
+  'coded',
+  'review',
+  'done',
+  'failed',
+] as const;
+
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable machine-readable code' }),
+      message: Type.String({ description: 'Vietnamese / English message' }),
+      file: Type.Optional(Type.String()),
+    }),
+  },
+  { $id: 'Error' },
+);
+
+export const Role = Type.Union([Type.Literal('desk'), Type.Literal('postal'), Type.Literal('archive'), Type.Literal('leader'), Type.Literal('admin')]);
+export type Role = Static<typeof Role>;
+export const Channel = Type.Union([Type.Literal('desk'), Type.Literal('postal'), Type.Literal('online'), Type.Literal('backlog')]);
+export type Channel = Static<typeof Channel>;
+export const DocumentRole = Type.Union([Type.Literal('component'), Type.Literal('result')]);
+export type DocumentRole = Static<typeof DocumentRole>;
+export const UnitLevel = Type.Union([Type.Literal('province'), Type.Literal('department'), Type.Literal('district'), Type.Literal('commune')]);
+export type UnitLevel = Static<typeof UnitLevel>;
+export const DocumentStatus = Type.Union([Type.Literal('received'), Type.Literal('queued'), Type.Literal('processing'), Type.Literal('ocr_done'), Type.Literal('coded'), Type.Literal('review'), Type.Literal('done'), Type.Literal('failed')]);
+export type DocumentStatus = Static<typeof DocumentStatus>;
+
+export const CreateKeyBody = Type.Object(
+  {
+    role: Role,
+    unitCode: Type.Optional(Type.String({ pattern: UNIT_CODE_PATTERN })),
+    includeDescendants: Type.Optional(Type.Boolean({ default: false })),
+    label: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateKeyBody = Static<typeof CreateKeyBody>;
+export const CreatedKey = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  key: Type.String({ description: 'The secret, shown once' }),
+  role: Role,
+  unitCode: Nullable(Type.String()),
+  includeDescendants: Type.Boolean(),
+});
+
+export const Unit = Type.Object({
+  code: Type.String({ pattern: UNIT_CODE_PATTERN }),
+  name: Type.String({ minLength: 1, maxLength: 300 }),
+  level: UnitLevel,
+  parentCode: Nullable(Type.String({ pattern: UNIT_CODE_PATTERN })),
+  rural: Type.Boolean(),
+  validFrom: Nullable(Type.String({ format: 'date' })),
+  validTo: Nullable(Type.String({ format: 'date' })),
+  successorCode: Nullable(Type.String({ pattern: UNIT_CODE_PATTERN })),
+});
+export type Unit = Static<typeof Unit>;
+export const CreateUnitBody = Type.Object(
+  {
+    code: Type.String({ pattern: UNIT_CODE_PATTERN }),
+    name: Type.String({ minLength: 1, maxLength: 300 }),
+    level: UnitLevel,
+    parentCode: Type.Optional(Nullable(Type.String({ pattern: UNIT_CODE_PATTERN }))),
+    rural: Type.Optional(Type.Boolean({ default: false })),
+    validFrom: Type.Optional(Nullable(Type.String({ format: 'date' }))),
+    validTo: Type.Optional(Nullable(Type.String({ format: 'date' }))),
+    successorCode: Type.Optional(Nullable(Type.String({ pattern: UNIT_CODE_PATTERN }))),
+  },
+  { additionalProperties: false },
+);
+export type CreateUnitBody = Static<typeof CreateUnitBody>;
+export const CloseUnitBody = Type.Object(
+  {
+    validTo: Type.String({ format: 'date' }),
+    successorCode: Type.Optional(Nullable(Type.String({ pattern: UNIT_CODE_PATTERN }))),
+  },
+  { additionalProperties: false },
+);
+export type CloseUnitBody = Static<typeof CloseUnitBody>;
+
+export const DossierFields = Type.Object(
+  {
+    unitCode: Type.String({ pattern: UNIT_CODE_PATTERN }),
+    procedureCode: Type.String({ pattern: PROCEDURE_CODE_PATTERN }),
+    applicantId: Type.String({ minLength: 9, maxLength: 14 }),
+    channel: Channel,
+    dossierCode: Type.Optional(Type.String({ pattern: DOSSIER_CODE_PATTERN })),
+    receivedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+export type DossierFields = Static<typeof DossierFields>;
+
+export const ApiError = Nullable(Type.Object({ code: Type.String(), message: Type.String() }));
+
+export const Document = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    dossierCode: Type.String(),
+    role: DocumentRole,
+    fileName: Type.String(),
+    status: DocumentStatus,
+    error: ApiError,
+    pages: Nullable(Type.Integer()),
+    sha256: Type.String(),
+    size: Type.Integer(),
+    mediaType: Type.String(),
+    duplicateOf: Nullable(Type.String()),
+    docType: Nullable(Type.String()),
+    docTypeConfidence: Nullable(Type.Number()),
+    fields: Nullable(Type.Record(Type.String(), Type.String())),
+    fieldChecks: Nullable(Type.Record(Type.String(), Type.Unknown())),
+    code: Nullable(Type.String()),
+    codeScheme: Nullable(Type.String()),
+    text: Nullable(Type.String()),
+    ocrConfidence: Nullable(Type.Number()),
+    signer: Nullable(Type.String()),
+    signedAt: Nullable(Type.String()),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    timestamps: Type.Record(Type.String(), Nullable(Type.String())),
+  },
+  { $id: 'Document' },
+);
+export type Document = Static<typeof Document>;
+
+export const Dossier = Type.Object({
+  dossierCode: Type.String(),
+  unitCode: Type.String(),
+  procedureCode: Type.String(),
+  applicantId: Type.String(),
+  channel: Channel,
+  receivedAt: Type.String(),
+  documents: Type.Array(Type.Ref('Document')),
+});
+export type Dossier = Static<typeof Dossier>;
+
+export const AcceptedDocument = Type.Object({
+  id: Type.String(),
+  fileName: Type.String(),
+  status: DocumentStatus,
+  duplicateOf: Nullable(Type.String()),
+  role: DocumentRole,
+  pages: Nullable(Type.Integer()),
+  mediaType: Type.String(),
+  sha256: Type.String(),
+});
+export type AcceptedDocument = Static<typeof AcceptedDocument>;
+export const IntakeReply = Type.Object({ dossierCode: Type.String(), documents: Type.Array(AcceptedDocument) });
+export type IntakeReply = Static<typeof IntakeReply>;
+
+export const AuditQuery = Type.Object({
+  actor: Type.Optional(Type.String()),
+  action: Type.Optional(Type.String()),
+  from: Type.Optional(Type.String({ format: 'date-time' })),
+  to: Type.Optional(Type.String({ format: 'date-time' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+});
+export type AuditQuery = Static<typeof AuditQuery>;
+export const AuditEntry = Type.Object({
+  id: Type.Integer(),
+  at: Type.String(),
+  actor: Type.String(),
+  actorRole: Nullable(Type.String()),
+  action: Type.String(),
+  targetType: Nullable(Type.String()),
+  targetId: Nullable(Type.String()),
+  unitCode: Nullable(Type.String()),
+  detail: Type.Unknown(),
+});
+export type AuditEntry = Static<typeof AuditEntry>;

@@ -1,0 +1,129 @@
+// Boot and shutdown of the whole system, shared by main.ts and the tests: connect (with a clear message
+// for whatever is missing), migrate, load the registry, then serve HTTP and/or run the workers.
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { UnitDirectory, loadRegistry } from './units.js';
+import { buildServer } from './http/server.js';
+import { startRecoverySweep, requeueUnqueued } from './recovery.js';
+import { createPool, ensureDatabase, migrate } from '../storage/db.js';
+import { createObjectStore } from '../storage/objects.js';
+import { createQueues } from '../storage/queues.js';
+import { STAGES } from '../schemas/jobs.js';
+import { startWorkers, type Workers } from '../workers/index.js';
+
+export type Mode = 'all' | 'api' | 'worker';
+
+export class StartupError extends Error {}
+
+export interface RunningApp {
+  ctx: AppContext;
+  server: FastifyInstance | null;
+  url: string | null;
+  stop(): Promise<void>;
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+async function connectPostgres(config: Config, log: Logger) {
+  try {
+    await ensureDatabase(config.DATABASE_URL);
+    await migrate(config.DATABASE_URL, (msg) => log.debug({ component: 'migrate' }, msg));
+  } catch (err) {
+    throw new StartupError(
+      `PostgreSQL is not usable at ${redact(config.DATABASE_URL)}: ${(err as Error).message}\n` +
+        'Start it (Debian: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start; ' +
+        'Docker: docker compose up -d postgres) or set DATABASE_URL.',
+    );
+  }
+  return createPool(config.DATABASE_URL);
+}
+
+async function connectRedis(config: Config, queues: ReturnType<typeof createQueues>) {
+  try {
+    await Promise.race([
+      queues.ping(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000).unref()),
+    ]);
+  } catch (err) {
+    await queues.close().catch(() => undefined);
+    throw new StartupError(
+      `Redis is not reachable at ${redact(config.REDIS_URL)}: ${(err as Error).message}\n` +
+        'Start it (redis-server --daemonize yes --appendonly yes; Docker: docker compose up -d redis) or set REDIS_URL.',
+    );
+  }
+}
+
+export async function startApp(config: Config, mode: Mode, log: Logger = createLogger(config.LOG_LEVEL)): Promise<RunningApp> {
+  const queues = createQueues(
+    { redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, attempts: config.JOB_ATTEMPTS, backoffMs: config.JOB_BACKOFF_MS },
+    STAGES,
+  );
+  await connectRedis(config, queues);
+  const db = await connectPostgres(config, log).catch(async (err) => {
+    await queues.close();
+    throw err;
+  });
+  let store;
+  try {
+    store = await createObjectStore({
+      endpoint: config.S3_ENDPOINT,
+      accessKey: config.S3_ACCESS_KEY,
+      secretKey: config.S3_SECRET_KEY,
+      region: config.S3_REGION,
+      buckets: [config.S3_BUCKET_ORIGINALS, config.S3_BUCKET_RESULTS],
+      embedded: config.embeddedStore ? { directory: path.join(config.dataDir, 's3'), port: config.EMBEDDED_S3_PORT } : undefined,
+    });
+  } catch (err) {
+    await Promise.all([queues.close(), db.end()]);
+    throw new StartupError(`The object store is not reachable: ${(err as Error).message}\nStart MinIO (docker compose up -d minio) or unset S3_ENDPOINT for the embedded development store.`);
+  }
+  log.info({ store: store.description }, config.embeddedStore ? 'using the embedded DEVELOPMENT object store' : 'object store ready');
+
+  const units = new UnitDirectory(db);
+  const ctx: AppContext = { config, log, db, store, queues, metrics: createMetrics(() => queues.counts()), units };
+  await loadRegistry(db, config.UNITS_FILE ?? undefined);
+  await units.refresh();
+
+  let server: FastifyInstance | null = null;
+  let url: string | null = null;
+  let workers: Workers | null = null;
+  let stopSweep: (() => void) | null = null;
+  if (mode !== 'worker') {
+    server = await buildServer(ctx);
+    url = await server.listen({ port: config.PORT, host: config.HOST });
+    log.info({ url, docs: `${url}/docs` }, 'API listening');
+  }
+  if (mode !== 'api') {
+    workers = startWorkers(ctx);
+    await requeueUnqueued(ctx, 0).catch((err) => log.warn({ err: (err as Error).message }, 'initial recovery failed'));
+    stopSweep = startRecoverySweep(ctx, config.RECOVERY_INTERVAL_MS);
+    log.info({ stages: STAGES, concurrency: config.WORKER_CONCURRENCY }, 'workers running');
+  }
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      stopSweep?.();
+      // In-flight uploads finish first, then in-flight jobs; only then do the pools close.
+      if (server) await server.close();
+      if (workers) await workers.close();
+      await queues.close();
+      await db.end();
+      await store.close();
+    })();
+    return stopping;
+  };
+  return { ctx, server, url, stop };
+}

@@ -1,0 +1,18 @@
+// What every service needs from the outside world, built once at start (see main.ts) and passed down.
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import type { Pool } from '../storage/db.js';
+import type { ObjectStore } from '../storage/objects.js';
+import type { Queues } from '../storage/queues.js';
+import type { UnitDirectory } from './units.js';
+
+export interface AppContext {
+  config: Config;
+  log: Logger;
+  db: Pool;
+  store: ObjectStore;
+  queues: Queues;
+  metrics: Metrics;
+  units: UnitDirectory;
+}

@@ -1,0 +1,234 @@
+// Intake: a dossier and its files. Nothing is acknowledged before it is durable: every original is in
+// the object store and every catalog row committed before the caller hears 202. Queueing comes after
+// the commit; a document that misses its queue (Redis down, a crash) is picked up by the recovery sweep.
+import { createHash, randomUUID } from 'node:crypto';
+import { withTransaction } from '../storage/db.js';
+import * as dossiers from '../storage/catalog/dossiers.js';
+import * as documents from '../storage/catalog/documents.js';
+import { recordAudit } from '../storage/catalog/audit.js';
+import type { AcceptedDocument, DocumentRole, DossierFields, IntakeReply } from '../schemas/api.js';
+import type { AppContext } from './context.js';
+import type { AccessControl, Principal } from './access.js';
+import { AppError } from './errors.js';
+import { checkApplicantId } from './identifiers.js';
+import { preflight, type Preflight } from './preflight.js';
+
+export interface IncomingFile {
+  fileName: string;
+  bytes: Buffer;
+}
+
+const VN_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' });
+/** The calendar day in Vietnam (UTC+7), YYYY-MM-DD: dossier codes and unit validity follow local days. */
+export const localDay = (d: Date) => VN_DAY.format(d);
+
+export function formatDossierCode(unitCode: string, day: string, serial: number): string {
+  return `${unitCode}-${day.slice(2, 4)}${day.slice(5, 7)}${day.slice(8, 10)}-${String(serial).padStart(4, '0')}`;
+}
+
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+export function originalKey(unitCode: string, year: string, sha256: string): string {
+  return `${unitCode}/${year}/${sha256}`;
+}
+
+interface CheckedFile extends IncomingFile {
+  pre: Preflight;
+  sha256: string;
+  role: DocumentRole;
+}
+
+export class Intake {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly access: AccessControl,
+  ) {}
+
+  private checkUnit(p: Principal, unitCode: string, day: string): void {
+    const unit = this.ctx.units.get(unitCode);
+    if (!unit) throw new AppError('UNIT_UNKNOWN', unitCode);
+    this.access.requireUnit(p, unitCode);
+    if (!this.ctx.units.isOpenOn(unitCode, day)) {
+      throw new AppError('UNIT_CLOSED', `${unitCode} is not operating on ${day}${unit.successorCode ? `; successor ${unit.successorCode}` : ''}`);
+    }
+  }
+
+  /** Preflights every file first: one bad file refuses the whole request, so nothing is half-stored. */
+  private async checkFiles(files: IncomingFile[], roles: DocumentRole[]): Promise<CheckedFile[]> {
+    const { config } = this.ctx;
+    const limits = { maxImagePixels: config.MAX_IMAGE_PIXELS, minImageSide: config.MIN_IMAGE_SIDE, maxPages: config.MAX_PAGES };
+    return Promise.all(
+      files.map(async (f, i) => {
+        try {
+          const pre = await preflight(f.bytes, limits);
+          const sha256 = createHash('sha256').update(f.bytes).digest('hex');
+          return { ...f, pre, sha256, role: roles[i] ?? 'component' };
+        } catch (err) {
+          if (err instanceof AppError) err.file = f.fileName;
+          throw err;
+        }
+      }),
+    );
+  }
+
+  private async storeOriginals(unitCode: string, year: string, files: CheckedFile[]): Promise<void> {
+    const { store, config } = this.ctx;
+    const unique = new Map(files.map((f) => [f.sha256, f]));
+    await Promise.all(
+      [...unique.values()].map(async (f) => {
+        try {
+          await store.putIfAbsent(config.S3_BUCKET_ORIGINALS, originalKey(unitCode, year, f.sha256), f.bytes, {
+            sha256: f.sha256,
+            'media-type': f.pre.mediaType,
+            'unit-code': unitCode,
+          });
+        } catch (err) {
+          this.ctx.log.error({ err: (err as Error).message }, 'object store write failed');
+          throw new AppError('STORE_UNAVAILABLE');
+        }
+      }),
+    );
+  }
+
+  private async enqueue(ids: string[]): Promise<boolean> {
+    try {
+      await this.ctx.queues.enqueue('ingest', ids);
+      await documents.transition(this.ctx.db, ids, 'queued', ['received']);
+      return true;
+    } catch (err) {
+      this.ctx.log.warn({ err: (err as Error).message, documents: ids.length }, 'enqueue failed; recovery sweep will retry');
+      return false;
+    }
+  }
+
+  private async insertDocuments(
+    tx: Parameters<Parameters<typeof withTransaction>[1]>[0],
+    p: Principal,
+    dossierCode: string,
+    unitCode: string,
+    year: string,
+    files: CheckedFile[],
+  ): Promise<AcceptedDocument[]> {
+    const accepted: AcceptedDocument[] = [];
+    for (const f of files) {
+      const id = randomUUID();
+      const duplicateOf = await documents.findDuplicate(tx, unitCode, f.sha256);
+      await documents.insertDocument(
+        tx,
+        {
+          id,
+          dossierCode,
+          role: f.role,
+          fileName: f.fileName,
+          mediaType: f.pre.mediaType,
+          size: f.bytes.length,
+          sha256: f.sha256,
+          unitCode,
+          originalKey: originalKey(unitCode, year, f.sha256),
+          pages: f.pre.pages,
+          createdBy: p.actor,
+        },
+        duplicateOf,
+      );
+      accepted.push({
+        id,
+        fileName: f.fileName,
+        status: 'received',
+        duplicateOf,
+        role: f.role,
+        pages: f.pre.pages,
+        mediaType: f.pre.mediaType,
+        sha256: f.sha256,
+      });
+    }
+    return accepted;
+  }
+
+  private async finish(channel: string, files: CheckedFile[], accepted: AcceptedDocument[]): Promise<AcceptedDocument[]> {
+    const queued = await this.enqueue(accepted.map((d) => d.id));
+    const { metrics } = this.ctx;
+    metrics.uploads.inc({ channel });
+    metrics.uploadBytes.inc({ channel }, files.reduce((n, f) => n + f.bytes.length, 0));
+    for (const d of accepted) metrics.documentsAccepted.inc({ duplicate: d.duplicateOf ? 'yes' : 'no' });
+    return accepted.map((d) => ({ ...d, status: queued ? 'queued' : 'received' }));
+  }
+
+  async createDossier(
+    p: Principal,
+    fields: DossierFields,
+    files: IncomingFile[],
+    roles: DocumentRole[],
+    now = new Date(),
+  ): Promise<IntakeReply> {
+    this.access.require(p, 'dossier.write');
+    const receivedAt = fields.receivedAt ? new Date(fields.receivedAt) : now;
+    if (Number.isNaN(receivedAt.getTime()) || receivedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+      throw new AppError('VALIDATION_FAILED', 'receivedAt must be a past date-time');
+    }
+    const day = localDay(receivedAt);
+    this.checkUnit(p, fields.unitCode, day);
+    const idCheck = checkApplicantId(fields.applicantId, now);
+    if (!idCheck.ok) throw new AppError('INVALID_APPLICANT_ID', idCheck.reason ?? undefined);
+    if (fields.dossierCode && !fields.dossierCode.startsWith(`${fields.unitCode}-`)) {
+      throw new AppError('INVALID_DOSSIER_CODE', 'a dossier code starts with its receiving unit code');
+    }
+    const checked = await this.checkFiles(files, roles);
+    const year = day.slice(0, 4);
+    await this.storeOriginals(fields.unitCode, year, checked);
+
+    const { code, accepted } = await withTransaction(this.ctx.db, async (tx) => {
+      const code =
+        fields.dossierCode ?? formatDossierCode(fields.unitCode, day, await dossiers.nextDossierSerial(tx, fields.unitCode, day));
+      const inserted = await dossiers.insertDossier(
+        tx,
+        {
+          code,
+          unitCode: fields.unitCode,
+          procedureCode: fields.procedureCode,
+          applicantId: fields.applicantId.trim(),
+          channel: fields.channel,
+          receivedAt: receivedAt.toISOString(),
+        },
+        p.actor,
+      );
+      if (!inserted) throw new AppError('DOSSIER_EXISTS', code);
+      const accepted = await this.insertDocuments(tx, p, code, fields.unitCode, year, checked);
+      await recordAudit(tx, {
+        actor: p.actor,
+        actorRole: p.role,
+        action: 'dossier.create',
+        targetType: 'dossier',
+        targetId: code,
+        unitCode: fields.unitCode,
+        detail: { channel: fields.channel, procedureCode: fields.procedureCode, documents: accepted.map((d) => d.id) },
+      });
+      return { code, accepted };
+    });
+    return { dossierCode: code, documents: await this.finish(fields.channel, checked, accepted) };
+  }
+
+  async addDocuments(p: Principal, dossierCode: string, files: IncomingFile[], roles: DocumentRole[]): Promise<IntakeReply> {
+    this.access.require(p, 'dossier.write');
+    const dossier = await dossiers.getDossier(this.ctx.db, dossierCode);
+    if (!dossier) throw new AppError('NOT_FOUND', `dossier ${dossierCode}`);
+    this.access.requireUnit(p, dossier.unitCode);
+    const checked = await this.checkFiles(files, roles);
+    const year = localDay(new Date(dossier.receivedAt)).slice(0, 4);
+    await this.storeOriginals(dossier.unitCode, year, checked);
+    const accepted = await withTransaction(this.ctx.db, async (tx) => {
+      await dossiers.getDossier(tx, dossierCode, true); // serializes document numbering within the dossier
+      const accepted = await this.insertDocuments(tx, p, dossierCode, dossier.unitCode, year, checked);
+      await recordAudit(tx, {
+        actor: p.actor,
+        actorRole: p.role,
+        action: 'dossier.add-documents',
+        targetType: 'dossier',
+        targetId: dossierCode,
+        unitCode: dossier.unitCode,
+        detail: { documents: accepted.map((d) => d.id) },
+      });
+      return accepted;
+    });
+    return { dossierCode, documents: await this.finish(dossier.channel, checked, accepted) };
+  }
+}

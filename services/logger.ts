@@ -1,0 +1,48 @@
+// Structured logs (pino). Personal identifiers never reach a log line in the clear: known fields are
+// masked by path, and any 9-, 10-, 12- or 13-digit run inside a message is masked too.
+import { pino, type Logger } from 'pino';
+import { maskIdentifier } from './identifiers.js';
+
+const ID_RUN = /(?<!\d)(\d{12}|\d{10}(?:-\d{3})?|\d{9})(?!\d)/g;
+
+export function maskText(text: string): string {
+  return text.replace(ID_RUN, (m) => maskIdentifier(m));
+}
+
+const MASKED_PATHS = [
+  'applicantId',
+  'personId',
+  '*.applicantId',
+  '*.personId',
+  '*.idNumber',
+  'req.headers.authorization',
+  'req.headers["idempotency-key"]',
+  'headers.authorization',
+];
+
+export function createLogger(level: string, name = 'motcua'): Logger {
+  return pino({
+    name,
+    level,
+    redact: {
+      paths: MASKED_PATHS,
+      censor: (value: unknown) => (typeof value === 'string' ? maskIdentifier(value) : '[masked]'),
+    },
+    serializers: {
+      // Person ids appear in some paths (/v1/people/{id}): request logs carry the masked URL.
+      req: (req: { method?: string; url?: string; ip?: string; id?: string }) => ({
+        method: req.method,
+        url: maskText(req.url ?? ''),
+        remoteAddress: req.ip,
+      }),
+    },
+    hooks: {
+      logMethod(args, method) {
+        const masked = args.map((a) => (typeof a === 'string' ? maskText(a) : a)) as Parameters<typeof method>;
+        method.apply(this, masked);
+      },
+    },
+  });
+}
+
+export type { Logger };

@@ -1,0 +1,57 @@
+// API keys: only a SHA-256 of the secret is stored (secrets are 256 random bits, so a fast hash is
+// enough; there is nothing to brute-force).
+import type { Pool } from '../db.js';
+import type { Role } from '../../schemas/api.js';
+
+export interface ApiKeyRecord {
+  id: string;
+  role: Role;
+  unitCode: string | null;
+  includeDescendants: boolean;
+  revokedAt: string | null;
+}
+
+interface KeyRow {
+  id: string;
+  role: Role;
+  unit_code: string | null;
+  include_descendants: boolean;
+  revoked_at: Date | null;
+}
+
+const toRecord = (r: KeyRow): ApiKeyRecord => ({
+  id: r.id,
+  role: r.role,
+  unitCode: r.unit_code,
+  includeDescendants: r.include_descendants,
+  revokedAt: r.revoked_at ? r.revoked_at.toISOString() : null,
+});
+
+export async function insertKey(
+  db: Pool,
+  k: { id: string; hash: Buffer; prefix: string; role: Role; unitCode: string | null; includeDescendants: boolean; label: string | null; createdBy: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO api_keys (id, key_hash, prefix, role, unit_code, include_descendants, label, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [k.id, k.hash, k.prefix, k.role, k.unitCode, k.includeDescendants, k.label, k.createdBy],
+  );
+}
+
+export async function findKeyByHash(db: Pool, hash: Buffer): Promise<ApiKeyRecord | null> {
+  const { rows } = await db.query<KeyRow>(
+    `UPDATE api_keys SET last_used_at = now() WHERE key_hash = $1
+     RETURNING id, role, unit_code, include_descendants, revoked_at`,
+    [hash],
+  );
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+export async function revokeKey(db: Pool, id: string): Promise<ApiKeyRecord | null> {
+  const { rows } = await db.query<KeyRow>(
+    `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1
+     RETURNING id, role, unit_code, include_descendants, revoked_at`,
+    [id],
+  );
+  return rows[0] ? toRecord(rows[0]) : null;
+}

@@ -1,0 +1,44 @@
+// One BullMQ worker per pipeline stage; each only loads the job and hands it to the pipeline.
+import type { Worker } from 'bullmq';
+import { Value } from '@sinclair/typebox/value';
+import { createStageWorker } from '../storage/queues.js';
+import { DocumentJob, STAGES, type Stage } from '../schemas/jobs.js';
+import * as documents from '../storage/catalog/documents.js';
+import type { AppContext } from '../services/context.js';
+import { errorInfo, runStage } from '../services/pipeline.js';
+
+export interface Workers {
+  close(): Promise<void>;
+}
+
+export function startWorkers(ctx: AppContext, stages: readonly Stage[] = STAGES): Workers {
+  const { config } = ctx;
+  const workers: Worker<DocumentJob>[] = stages.map((stage) => {
+    const w = createStageWorker(
+      stage,
+      async (job) => {
+        if (!Value.Check(DocumentJob, job.data)) throw new Error(`malformed job data for ${stage}`);
+        return runStage(ctx, stage, job.data.documentId, job.attemptsMade + 1, job.opts.attempts ?? 1);
+      },
+      {
+        redisUrl: config.REDIS_URL,
+        prefix: config.QUEUE_PREFIX,
+        concurrency: config.WORKER_CONCURRENCY,
+        lockDuration: config.JOB_LOCK_MS,
+      },
+    );
+    // A job failed by the stall checker (its worker died too often) never reached runStage's handler.
+    w.on('failed', (job, err) => {
+      if (!job || !/stalled/i.test(err.message)) return;
+      const info = errorInfo(err);
+      documents.markFailed(ctx.db, job.data.documentId, 'JOB_STALLED', info.message, job.attemptsMade).catch(() => undefined);
+    });
+    w.on('error', (err) => ctx.log.error({ stage, err: err.message }, 'worker error'));
+    return w;
+  });
+  return {
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
