@@ -1,6 +1,7 @@
 // Request and response schemas of the public HTTP contract (../shared/API.md). Fastify validates with
 // them and @fastify/swagger turns them into the OpenAPI document at /docs.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import './formats.js';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 

@@ -1,0 +1,60 @@
+export type MediaType = 'image/jpeg' | 'image/png' | 'image/tiff' | 'application/pdf';
+
+/** Pixels of the upright, deskewed page. */
+export interface OcrBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+export interface OcrWord {
+  text: string;
+  confidence: number;
+  bbox: OcrBox;
+}
+export interface OcrLine {
+  text: string;
+  confidence: number;
+  bbox: OcrBox;
+  /** y of the baseline, in page pixels. */
+  baseline: number;
+  words: OcrWord[];
+}
+export type Rotation = 0 | 90 | 180 | 270;
+export interface OcrPage {
+  index: number;
+  width: number;
+  height: number;
+  dpi: number;
+  rotation: Rotation;
+  skew: number;
+  confidence: number;
+  text: string;
+  lines: OcrLine[];
+  source: 'ocr' | 'text-layer';
+  durationMs: number;
+}
+export interface OcrResult {
+  text: string;
+  confidence: number;
+  pages: OcrPage[];
+  engine: { name: string; model: string };
+  durationMs: number;
+}
+export interface PdfMeta {
+  title: string;
+  unitCode: string;
+  dossierCode: string;
+  documentId: string;
+  code?: string | null;
+  author?: string;
+}
+export interface OcrEngineOptions {
+  workers: number;
+  recycleAfterPages: number;
+  pageTimeoutMs: number;
+  /** Folder holding vie.traineddata(.gz); default: the model chosen by measurement. */
+  langDir?: string;
+  /** Pages with more pixels than this are refused before decoding. */
+  maxPixels?: number;
+}

@@ -1,0 +1,228 @@
+// Certificate building and reading on raw DER. Names are written as UTF8String so Vietnamese unit
+// names survive PKCS#12, NSS and OpenSSL; issuer/serial are always taken from the certificate's own
+// bytes so ESSCertIDv2 and IssuerAndSerialNumber match what verifiers compare byte for byte.
+import { createHash, createPublicKey, randomBytes, sign as rsaSign, type KeyObject } from 'node:crypto';
+import {
+  NULL, TAG, certTime, child, children, content, ctx, decodeOid, octets, oid, parseTime, printable, raw,
+  readTlv, seq, tlv, uint, utf8, type Tlv,
+} from './der.js';
+
+export const OID = {
+  sha256: '2.16.840.1.101.3.4.2.1',
+  rsaEncryption: '1.2.840.113549.1.1.1',
+  sha256WithRSA: '1.2.840.113549.1.1.11',
+  commonName: '2.5.4.3',
+  serialNumber: '2.5.4.5',
+  country: '2.5.4.6',
+  locality: '2.5.4.7',
+  state: '2.5.4.8',
+  organization: '2.5.4.10',
+  organizationalUnit: '2.5.4.11',
+  basicConstraints: '2.5.29.19',
+  keyUsage: '2.5.29.15',
+  subjectKeyId: '2.5.29.14',
+  authorityKeyId: '2.5.29.35',
+  extKeyUsage: '2.5.29.37',
+  timeStamping: '1.3.6.1.5.5.7.3.8',
+} as const;
+
+export interface NameAttr {
+  oid: string;
+  value: string;
+}
+
+export interface CertInfo {
+  der: Buffer;
+  /** The complete INTEGER TLV, reused verbatim in CMS structures. */
+  serialTlv: Buffer;
+  issuerDer: Buffer;
+  subjectDer: Buffer;
+  subject: NameAttr[];
+  issuer: NameAttr[];
+  notBefore: Date;
+  notAfter: Date;
+  subjectKeyId: Buffer | null;
+  authorityKeyId: Buffer | null;
+  isCa: boolean;
+}
+
+const sha256WithRsaAlg = seq(oid(OID.sha256WithRSA), NULL);
+
+function attrValue(t: Tlv): string {
+  const c = content(t);
+  if (t.tag === TAG.UTF8_STRING) return c.toString('utf8');
+  if (t.tag === TAG.BMP_STRING) return Buffer.from(c).swap16().toString('utf16le');
+  return c.toString('latin1');
+}
+
+function parseName(t: Tlv): NameAttr[] {
+  const out: NameAttr[] = [];
+  for (const rdn of children(t)) {
+    for (const atv of children(rdn)) {
+      const [type, value] = children(atv);
+      if (type && value) out.push({ oid: decodeOid(content(type)), value: attrValue(value) });
+    }
+  }
+  return out;
+}
+
+export function nameAttr(attrs: NameAttr[], attrOid: string): string | null {
+  return attrs.find((a) => a.oid === attrOid)?.value ?? null;
+}
+
+export function parseCertificate(der: Buffer): CertInfo {
+  const cert = readTlv(der);
+  const tbs = child(cert, 0, 'tbsCertificate', TAG.SEQUENCE);
+  const f = children(tbs);
+  // Skip the optional [0] version so the remaining indices are fixed.
+  const base = f[0]?.tag === 0xa0 ? 1 : 0;
+  const at = (i: number, what: string): Tlv => {
+    const t = f[base + i];
+    if (!t) throw new Error(`certificate: missing ${what}`);
+    return t;
+  };
+  const serial = at(0, 'serial');
+  const issuer = at(2, 'issuer');
+  const validity = at(3, 'validity');
+  const subject = at(4, 'subject');
+  let subjectKeyId: Buffer | null = null;
+  let authorityKeyId: Buffer | null = null;
+  let isCa = false;
+  const extsWrapper = f.slice(base + 6).find((t) => t.tag === 0xa3);
+  if (extsWrapper) {
+    for (const ext of children(child(extsWrapper, 0, 'extensions', TAG.SEQUENCE))) {
+      const parts = children(ext);
+      const id = parts[0] ? decodeOid(content(parts[0])) : '';
+      const valueTlv = parts[parts.length - 1];
+      if (!valueTlv) continue;
+      const value = readTlv(Buffer.from(content(valueTlv)));
+      if (id === OID.subjectKeyId) subjectKeyId = Buffer.from(content(value));
+      if (id === OID.authorityKeyId) {
+        const keyId = children(value).find((c) => c.tag === 0x80);
+        if (keyId) authorityKeyId = Buffer.from(content(keyId));
+      }
+      if (id === OID.basicConstraints) {
+        const flag = children(value)[0];
+        isCa = flag?.tag === TAG.BOOLEAN && content(flag)[0] !== 0;
+      }
+    }
+  }
+  return {
+    der,
+    serialTlv: Buffer.from(raw(serial)),
+    issuerDer: Buffer.from(raw(issuer)),
+    subjectDer: Buffer.from(raw(subject)),
+    subject: parseName(subject),
+    issuer: parseName(issuer),
+    notBefore: parseTime(child(validity, 0, 'notBefore')),
+    notAfter: parseTime(child(validity, 1, 'notAfter')),
+    subjectKeyId,
+    authorityKeyId,
+    isCa,
+  };
+}
+
+/** Display name of a subject: CN, else O. */
+export function displayName(attrs: NameAttr[]): string | null {
+  return nameAttr(attrs, OID.commonName) ?? nameAttr(attrs, OID.organization);
+}
+
+export const UNIT_CODE_RE = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/;
+
+/** Unit code carried by a certificate subject: the serialNumber attribute, else any OU shaped like a code. */
+export function unitCodeOf(attrs: NameAttr[]): string | null {
+  const candidates = [nameAttr(attrs, OID.serialNumber), ...attrs.filter((a) => a.oid === OID.organizationalUnit).map((a) => a.value)];
+  return candidates.find((c): c is string => c !== null && UNIT_CODE_RE.test(c)) ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building (development PKI and test TSA certificates)
+
+export interface NewName {
+  country?: string;
+  organization?: string;
+  organizationalUnit?: string;
+  commonName: string;
+  serialNumber?: string;
+}
+
+export function encodeName(n: NewName): Buffer {
+  const rdn = (attrOid: string, value: Buffer): Buffer => tlv(TAG.SET, seq(oid(attrOid), value));
+  const rdns: Buffer[] = [];
+  // countryName and serialNumber are PrintableString by definition (RFC 5280 appendix A).
+  if (n.country) rdns.push(rdn(OID.country, printable(n.country)));
+  if (n.organization) rdns.push(rdn(OID.organization, utf8(n.organization)));
+  if (n.organizationalUnit) rdns.push(rdn(OID.organizationalUnit, utf8(n.organizationalUnit)));
+  rdns.push(rdn(OID.commonName, utf8(n.commonName)));
+  if (n.serialNumber) rdns.push(rdn(OID.serialNumber, printable(n.serialNumber)));
+  return seq(...rdns);
+}
+
+function extension(extOid: string, critical: boolean, value: Buffer): Buffer {
+  return seq(oid(extOid), ...(critical ? [tlv(TAG.BOOLEAN, Buffer.from([0xff]))] : []), octets(value));
+}
+
+export function keyIdOf(spkiDer: Buffer): Buffer {
+  const spki = readTlv(spkiDer);
+  const bits = child(spki, 1, 'subjectPublicKey', TAG.BIT_STRING);
+  return createHash('sha1').update(content(bits).subarray(1)).digest();
+}
+
+export interface IssueOptions {
+  subject: NewName;
+  subjectPublicKey: KeyObject;
+  /** Omit for a self-signed CA. */
+  issuer?: { cert: CertInfo; key: KeyObject };
+  selfKey?: KeyObject;
+  kind: 'ca' | 'signer' | 'tsa';
+  notBefore: Date;
+  notAfter: Date;
+}
+
+export function issueCertificate(o: IssueOptions): Buffer {
+  const spki = createPublicKey(o.subjectPublicKey).export({ type: 'spki', format: 'der' });
+  const ski = keyIdOf(spki);
+  const subjectDer = encodeName(o.subject);
+  const issuerDer = o.issuer ? o.issuer.cert.subjectDer : subjectDer;
+  // The authority key id must be the issuer's key id; the subject's own would break path building.
+  const akid = o.issuer ? (o.issuer.cert.subjectKeyId ?? keyIdOf(createPublicKey(o.issuer.key).export({ type: 'spki', format: 'der' }))) : ski;
+  const signingKey = o.issuer?.key ?? o.selfKey;
+  if (!signingKey) throw new Error('issueCertificate: no signing key');
+
+  const exts: Buffer[] = [];
+  if (o.kind === 'ca') {
+    exts.push(extension(OID.basicConstraints, true, seq(tlv(TAG.BOOLEAN, Buffer.from([0xff])))));
+    exts.push(extension(OID.keyUsage, true, tlv(TAG.BIT_STRING, Buffer.from([0x01, 0x06])))); // keyCertSign, cRLSign
+  } else {
+    exts.push(extension(OID.basicConstraints, true, seq()));
+    exts.push(extension(OID.keyUsage, true, tlv(TAG.BIT_STRING, Buffer.from([0x06, 0xc0])))); // digitalSignature, nonRepudiation
+    if (o.kind === 'tsa') exts.push(extension(OID.extKeyUsage, true, seq(oid(OID.timeStamping))));
+  }
+  exts.push(extension(OID.subjectKeyId, false, octets(ski)));
+  exts.push(extension(OID.authorityKeyId, false, seq(tlv(0x80, akid))));
+
+  const serial = randomBytes(16);
+  serial[0] = (serial[0] ?? 0) & 0x7f;
+  const tbs = seq(
+    ctx(0, uint(2)),
+    uint(serial),
+    sha256WithRsaAlg,
+    issuerDer,
+    seq(certTime(o.notBefore), certTime(o.notAfter)),
+    subjectDer,
+    spki,
+    ctx(3, seq(...exts)),
+  );
+  const signature = rsaSign('sha256', tbs, signingKey);
+  return seq(tbs, sha256WithRsaAlg, tlv(TAG.BIT_STRING, Buffer.concat([Buffer.from([0]), signature])));
+}
+
+export function toPem(der: Buffer, label = 'CERTIFICATE'): string {
+  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
+}
+
+export function pemToDers(pem: string, label = 'CERTIFICATE'): Buffer[] {
+  const re = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`, 'g');
+  return [...pem.matchAll(re)].map((m) => Buffer.from((m[1] ?? '').replace(/\s+/g, ''), 'base64'));
+}

@@ -1,0 +1,54 @@
+// Loads the dev corpus for the tests: manifest lines always (CI has the shared corpus), native
+// tesseract text only when /tmp/ocr-text was produced on this machine.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Sample {
+  id: string;
+  docType: string;
+  fields: Record<string, string>;
+  lines: string[];
+  /** Page turned 90/180/270° in the scan: native tesseract without uprighting reads garbage. */
+  turned: boolean;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const CORPUS_DIR = process.env['CORPUS_DIR'] ?? path.resolve(here, '../../../shared/corpus/dev');
+export const OCR_DIR = process.env['OCR_TEXT_DIR'] ?? '/tmp/ocr-text';
+
+export function loadSamples(): Sample[] {
+  const raw = JSON.parse(readFileSync(path.join(CORPUS_DIR, 'manifest.json'), 'utf8')) as unknown;
+  if (!Array.isArray(raw)) throw new Error('manifest is not a list');
+  return raw.map((r: unknown) => {
+    const o = r as Record<string, unknown>;
+    return {
+      id: String(o['id']),
+      docType: String(o['docType']),
+      fields: (o['fields'] ?? {}) as Record<string, string>,
+      lines: (o['lines'] ?? []) as string[],
+      turned: Number((o['scan'] as Record<string, unknown> | undefined)?.['turned'] ?? 0) !== 0,
+    };
+  });
+}
+
+export function ocrText(id: string): string | null {
+  const p = path.join(OCR_DIR, `${id}.txt`);
+  return existsSync(p) ? readFileSync(p, 'utf8') : null;
+}
+
+export function hasCorpus(): boolean {
+  return existsSync(path.join(CORPUS_DIR, 'manifest.json'));
+}
+
+/** Scoring rule of the corpus README: NFC + whitespace folding, names case-insensitive, dates by digits. */
+export function sameValue(field: string, expected: string, got: string | undefined): boolean {
+  if (got === undefined) return false;
+  const norm = (v: string): string => {
+    let s = v.normalize('NFC').replace(/\s+/g, ' ').trim();
+    if (/Name$/.test(field) || field === 'issuer') s = s.toLocaleLowerCase('vi');
+    if (/Date$|^dateOf/.test(field)) s = s.replace(/\D/g, '');
+    return s;
+  };
+  return norm(expected) === norm(got);
+}

@@ -1,0 +1,311 @@
+// End to end through HTTP: the app booted in-process against the real PostgreSQL, Redis and the S3
+// server, with desk, postal, archive and admin keys.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../../services/app.js';
+import { ADMIN_KEY, BAD_CORPUS, DEV_CORPUS, makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { Client, corpusFile, waitFor } from '../helpers/http.js';
+
+const UNIT = '000.03.21.H54'; // thị trấn Đông Hưng
+const OTHER_UNIT = '000.01.22.H54'; // xã Vũ Hội
+const DISTRICT = '000.00.21.H54';
+const fields = { unitCode: UNIT, procedureCode: '1.001193', applicantId: '034221659693', channel: 'desk' };
+
+let env: TestEnv;
+let app: RunningApp;
+let admin: Client;
+let desk: Client;
+let postal: Client;
+let archive: Client;
+
+async function newKey(role: string, unitCode?: string, includeDescendants = false): Promise<string> {
+  const res = await admin.json('POST', '/v1/api-keys', { role, unitCode, includeDescendants });
+  expect(res.status).toBe(201);
+  return res.body.key;
+}
+
+beforeAll(async () => {
+  env = await makeTestEnv();
+  app = await startApp(env.config, 'all');
+  admin = new Client(app.url!, ADMIN_KEY);
+  desk = admin.withKey(await newKey('desk', UNIT));
+  postal = admin.withKey(await newKey('postal', DISTRICT, true));
+  archive = admin.withKey(await newKey('archive', UNIT));
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await env?.cleanup();
+});
+
+describe('upload and read back', () => {
+  it('stores every dev-corpus format byte-identical and answers 202 with per-file ids', async () => {
+    const names = ['giay-khai-sinh-01.tif', 'giay-khai-sinh-02.jpg', 'giay-chung-nhan-ket-hon-01.pdf', 'to-khai-dang-ky-khai-sinh-03.png'];
+    const files = await Promise.all(names.map((n) => corpusFile(DEV_CORPUS, n)));
+    const res = await desk.upload('/v1/dossiers', { ...fields, roles: 'result,component,result,component' }, files);
+    expect(res.status).toBe(202);
+    expect(res.body.dossierCode).toMatch(/^000\.03\.21\.H54-\d{6}-\d{4}$/);
+    expect(res.body.documents).toHaveLength(4);
+    for (const [i, d] of res.body.documents.entries()) {
+      expect(d.fileName).toBe(names[i]);
+      expect(['queued', 'received']).toContain(d.status);
+      expect(d.duplicateOf).toBeNull();
+      const original = await desk.raw(`/v1/documents/${d.id}/original`);
+      expect(original.status).toBe(200);
+      expect(original.bytes.equals(files[i]!.bytes)).toBe(true);
+    }
+    expect(res.body.documents.map((d: { role: string }) => d.role)).toEqual(['result', 'component', 'result', 'component']);
+    expect(res.body.documents.map((d: { mediaType: string }) => d.mediaType)).toEqual(['image/tiff', 'image/jpeg', 'application/pdf', 'image/png']);
+
+    const dossier = await desk.json('GET', `/v1/dossiers/${res.body.dossierCode}`);
+    expect(dossier.status).toBe(200);
+    expect(dossier.body).toMatchObject({ dossierCode: res.body.dossierCode, unitCode: UNIT, procedureCode: '1.001193', channel: 'desk' });
+    expect(dossier.body.documents).toHaveLength(4);
+
+    // The worker reads each original back, checks its SHA-256 and counts its pages.
+    for (const d of res.body.documents) {
+      const doc = await waitFor(async () => {
+        const r = await desk.json('GET', `/v1/documents/${d.id}`);
+        return r.body.timestamps.processing && r.body.pages ? r.body : null;
+      });
+      expect(doc.pages).toBe(1);
+      expect(doc.sha256).toBe(d.sha256);
+      expect(doc.error).toBeNull();
+      expect(doc.timestamps.received).not.toBeNull();
+      expect(doc.timestamps.queued).not.toBeNull();
+    }
+  });
+
+  it('generates consecutive dossier codes per unit and day', async () => {
+    const file = await corpusFile(DEV_CORPUS, 'giay-khai-sinh-03.jpg');
+    const a = await desk.upload('/v1/dossiers', fields, [file]);
+    const b = await desk.upload('/v1/dossiers', fields, [file]);
+    const serial = (code: string) => Number(code.split('-').pop());
+    expect(serial(b.body.dossierCode)).toBe(serial(a.body.dossierCode) + 1);
+  });
+
+  it('stores the same bytes once and says which document they duplicate', async () => {
+    const file = await corpusFile(DEV_CORPUS, 'trich-luc-khai-tu-01.jpg');
+    const first = await desk.upload('/v1/dossiers', fields, [file]);
+    const second = await desk.upload('/v1/dossiers', fields, [{ ...file, name: 'copy.jpg' }]);
+    expect(second.status).toBe(202);
+    expect(second.body.documents[0].duplicateOf).toBe(first.body.documents[0].id);
+    const orig = await desk.raw(`/v1/documents/${second.body.documents[0].id}/original`);
+    expect(orig.bytes.equals(file.bytes)).toBe(true);
+  });
+
+  it('adds documents to an existing dossier', async () => {
+    const created = await desk.upload('/v1/dossiers', fields, [await corpusFile(DEV_CORPUS, 'giay-phep-xay-dung-03.jpg')]);
+    const added = await desk.upload(`/v1/dossiers/${created.body.dossierCode}/documents`, { roles: 'result' }, [
+      await corpusFile(DEV_CORPUS, 'quyet-dinh-hanh-chinh-03.pdf'),
+    ]);
+    expect(added.status).toBe(202);
+    expect(added.body.documents[0].role).toBe('result');
+    const dossier = await desk.json('GET', `/v1/dossiers/${created.body.dossierCode}`);
+    expect(dossier.body.documents).toHaveLength(2);
+    const missing = await desk.upload('/v1/dossiers/000.03.21.H54-990101-0001/documents', {}, [await corpusFile(DEV_CORPUS, 'giay-khai-sinh-03.jpg')]);
+    expect(missing.status).toBe(404);
+  });
+
+  it('creates a dossier without files from JSON (all papers reused)', async () => {
+    const res = await desk.json('POST', '/v1/dossiers', fields);
+    expect(res.status).toBe(201);
+    expect(res.body.documents).toEqual([]);
+    expect(res.body.dossierCode).toMatch(/^000\.03\.21\.H54-/);
+  });
+
+  it('accepts a given dossier code once and refuses it twice', async () => {
+    const code = `${UNIT}-230405-0007`;
+    const file = await corpusFile(DEV_CORPUS, 'giay-khai-sinh-03.jpg');
+    const first = await desk.upload('/v1/dossiers', { ...fields, dossierCode: code, channel: 'backlog', receivedAt: '2023-04-05T09:00:00+07:00' }, [file]);
+    expect(first.status).toBe(202);
+    expect(first.body.dossierCode).toBe(code);
+    const again = await desk.upload('/v1/dossiers', { ...fields, dossierCode: code }, [file]);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('DOSSIER_EXISTS');
+  });
+
+  it('replays the first answer for a repeated Idempotency-Key and stores nothing twice', async () => {
+    const file = await corpusFile(DEV_CORPUS, 'can-cuoc-cong-dan-01.jpg');
+    const headers = { 'Idempotency-Key': 'retry-test-1' };
+    const first = await desk.upload('/v1/dossiers', fields, [file], headers);
+    const second = await desk.upload('/v1/dossiers', fields, [file], headers);
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(202);
+    expect(second.body).toEqual(first.body);
+    const { rows } = await app.ctx.db.query('SELECT count(*)::int AS n FROM dossiers WHERE code = $1', [first.body.dossierCode]);
+    expect(rows[0].n).toBe(1);
+    const docs = await app.ctx.db.query('SELECT count(*)::int AS n FROM documents WHERE sha256 = $1', [first.body.documents[0].sha256]);
+    expect(docs.rows[0].n).toBe(1);
+  });
+});
+
+describe('refusals', () => {
+  it('refuses every file of the bad corpus with a stable code and keeps serving', async () => {
+    const manifest = JSON.parse(await readFile(path.join(BAD_CORPUS, 'manifest.json'), 'utf8')) as { file: string }[];
+    const expected: Record<string, [number, string]> = {
+      'empty.jpg': [400, 'FILE_EMPTY'],
+      'truncated.jpg': [422, 'FILE_CORRUPT'],
+      'text-named.jpg': [415, 'UNSUPPORTED_MEDIA_TYPE'],
+      'exe-named.pdf': [415, 'UNSUPPORTED_MEDIA_TYPE'],
+      'bomb-40k.png': [413, 'IMAGE_TOO_LARGE'],
+      'broken.pdf': [422, 'FILE_CORRUPT'],
+      'external-entity.svg': [415, 'UNSUPPORTED_MEDIA_TYPE'],
+      'garbage.tif': [422, 'FILE_CORRUPT'],
+      'one-pixel.png': [422, 'IMAGE_TOO_SMALL'],
+    };
+    expect(manifest.map((m) => m.file).sort()).toEqual(Object.keys(expected).sort());
+    for (const m of manifest) {
+      const res = await desk.upload('/v1/dossiers', fields, [await corpusFile(BAD_CORPUS, m.file)]);
+      expect([res.status, res.body.error.code], m.file).toEqual(expected[m.file]);
+      expect(res.body.error.message).toMatch(/\/ /); // Vietnamese / English
+      expect(res.body.error.file).toBe(m.file);
+      expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts:\d+/); // no stack traces
+    }
+    expect((await desk.json('GET', '/v1/units')).status).toBe(200);
+  });
+
+  it('refuses a whole request when one of its files is bad, storing nothing', async () => {
+    const before = await app.ctx.db.query('SELECT count(*)::int AS n FROM dossiers');
+    const res = await desk.upload('/v1/dossiers', fields, [await corpusFile(DEV_CORPUS, 'giay-khai-sinh-03.jpg'), await corpusFile(BAD_CORPUS, 'truncated.jpg')]);
+    expect(res.status).toBe(422);
+    const after = await app.ctx.db.query('SELECT count(*)::int AS n FROM dossiers');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it('validates the dossier fields', async () => {
+    const file = await corpusFile(DEV_CORPUS, 'giay-khai-sinh-03.jpg');
+    const cases: [Record<string, string>, number, string][] = [
+      [{ ...fields, unitCode: '12.34' }, 400, 'INVALID_UNIT_CODE'],
+      [{ ...fields, unitCode: '999.99.99.H54' }, 400, 'UNIT_UNKNOWN'],
+      [{ ...fields, procedureCode: '1001193' }, 400, 'INVALID_PROCEDURE_CODE'],
+      [{ ...fields, applicantId: '034221659' + 'x' }, 400, 'INVALID_APPLICANT_ID'],
+      [{ ...fields, applicantId: '0100109107' }, 400, 'INVALID_APPLICANT_ID'], // wrong check digit
+      [{ ...fields, channel: 'fax' }, 400, 'VALIDATION_FAILED'],
+      [{ ...fields, roles: 'component,result' }, 400, 'ROLES_MISMATCH'],
+      [{ ...fields, unitCode: DISTRICT }, 403, 'FORBIDDEN'],
+    ];
+    for (const [f, status, code] of cases) {
+      const res = await desk.upload('/v1/dossiers', f, [file]);
+      expect([res.status, res.body.error.code], JSON.stringify(f)).toEqual([status, code]);
+    }
+    const noFile = await desk.upload('/v1/dossiers', fields, []);
+    expect([noFile.status, noFile.body.error.code]).toEqual([400, 'NO_FILES']);
+    const tax = await desk.upload('/v1/dossiers', { ...fields, applicantId: '0100109106' }, [file]);
+    expect(tax.status).toBe(202);
+  });
+
+  it('refuses a closed unit for today but accepts its backlog from before it closed', async () => {
+    const districtPostal = admin.withKey(await newKey('postal', DISTRICT));
+    const file = await corpusFile(DEV_CORPUS, 'giay-khai-sinh-03.jpg');
+    const today = await districtPostal.upload('/v1/dossiers', { ...fields, unitCode: DISTRICT, channel: 'postal' }, [file]);
+    expect([today.status, today.body.error.code]).toEqual([409, 'UNIT_CLOSED']);
+    const backlog = await districtPostal.upload('/v1/dossiers', { ...fields, unitCode: DISTRICT, channel: 'backlog', receivedAt: '2024-03-01T08:00:00+07:00' }, [file]);
+    expect(backlog.status).toBe(202);
+    expect(backlog.body.dossierCode).toMatch(/^000\.00\.21\.H54-240301-\d{4}$/);
+  });
+
+  it('enforces per-file size limits with 413', async () => {
+    const small = await makeTestEnv({ MAX_FILE_BYTES: String(100 * 1024) });
+    const app2 = await startApp(small.config, 'api');
+    try {
+      const c = new Client(app2.url!, ADMIN_KEY);
+      const res = await c.upload('/v1/dossiers', fields, [await corpusFile(DEV_CORPUS, 'giay-khai-sinh-02.jpg')]);
+      expect([res.status, res.body.error.code]).toEqual([413, 'FILE_TOO_LARGE']);
+    } finally {
+      await app2.stop();
+      await small.cleanup();
+    }
+  });
+});
+
+describe('access', () => {
+  it('answers 401 without a key or with a bad or revoked key', async () => {
+    const anon = desk.withKey(null);
+    for (const c of [anon, desk.withKey('mck_not-a-real-key')]) {
+      for (const [method, url] of [['GET', '/v1/units'], ['GET', '/v1/dossiers/x'], ['POST', '/v1/api-keys'], ['GET', '/v1/audit']] as const) {
+        const res = await c.json(method, url, method === 'POST' ? {} : undefined);
+        expect([res.status, res.body.error.code], `${method} ${url}`).toEqual([401, 'UNAUTHORIZED']);
+      }
+    }
+    const created = await admin.json('POST', '/v1/api-keys', { role: 'desk', unitCode: UNIT });
+    const temp = admin.withKey(created.body.key);
+    expect((await temp.json('GET', '/v1/units')).status).toBe(200);
+    expect((await admin.json('DELETE', `/v1/api-keys/${created.body.id}`)).status).toBe(204);
+    expect((await temp.json('GET', '/v1/units')).status).toBe(401);
+  });
+
+  it('answers 403 outside the role or the units of the key', async () => {
+    const file = await corpusFile(DEV_CORPUS, 'giay-khai-sinh-03.jpg');
+    const leader = admin.withKey(await newKey('leader', UNIT));
+    const cases: [Client, string, number][] = [
+      [desk, 'desk creates a key', 403],
+      [archive, 'archive uploads', 403],
+      [leader, 'leader uploads', 403],
+      [desk, 'desk uploads to another unit', 403],
+      [postal, 'postal (district and below) uploads to a commune below it', 202],
+      [postal, 'postal uploads outside its district', 403],
+    ];
+    const results = [
+      (await desk.json('POST', '/v1/api-keys', { role: 'admin' })).status,
+      (await archive.upload('/v1/dossiers', fields, [file])).status,
+      (await leader.upload('/v1/dossiers', fields, [file])).status,
+      (await desk.upload('/v1/dossiers', { ...fields, unitCode: OTHER_UNIT }, [file])).status,
+      (await postal.upload('/v1/dossiers', { ...fields, channel: 'postal' }, [file])).status,
+      (await postal.upload('/v1/dossiers', { ...fields, unitCode: OTHER_UNIT, channel: 'postal' }, [file])).status,
+    ];
+    expect(results).toEqual(cases.map((c) => c[2]));
+    expect((await desk.json('POST', '/v1/units', { code: '000.09.21.H54', name: 'x', level: 'commune' })).status).toBe(403);
+    expect((await desk.json('GET', '/v1/audit')).status).toBe(403);
+  });
+
+  it('hides documents of other units (404) while archive staff of the unit can read them', async () => {
+    const up = await desk.upload('/v1/dossiers', fields, [await corpusFile(DEV_CORPUS, 'giay-khai-sinh-03.jpg')]);
+    const id = up.body.documents[0].id;
+    expect((await archive.json('GET', `/v1/documents/${id}`)).status).toBe(200);
+    const stranger = admin.withKey(await newKey('archive', OTHER_UNIT));
+    expect((await stranger.json('GET', `/v1/documents/${id}`)).status).toBe(404);
+    expect((await stranger.raw(`/v1/documents/${id}/original`)).status).toBe(404);
+    expect((await stranger.json('GET', `/v1/dossiers/${up.body.dossierCode}`)).status).toBe(404);
+  });
+});
+
+describe('units, audit and operations', () => {
+  it('lets an admin add and close a unit, and audits it', async () => {
+    const unit = { code: '000.04.21.H54', name: 'Ủy ban nhân dân xã Thử Nghiệm', level: 'commune', parentCode: DISTRICT, rural: true };
+    const created = await admin.json('POST', '/v1/units', unit);
+    expect(created.status).toBe(201);
+    expect((await admin.json('POST', '/v1/units', unit)).status).toBe(409);
+    expect((await admin.json('POST', '/v1/units', { ...unit, code: '4.21.H54' })).status).toBe(400);
+    const closed = await admin.json('POST', `/v1/units/${unit.code}/close`, { validTo: '2026-01-31', successorCode: UNIT });
+    expect(closed.status).toBe(200);
+    expect(closed.body).toMatchObject({ validTo: '2026-01-31', successorCode: UNIT });
+    const list = await desk.json('GET', '/v1/units');
+    expect(list.body.items.find((u: { code: string }) => u.code === unit.code)?.name).toBe(unit.name);
+    const audit = await admin.json('GET', '/v1/audit?action=unit.create');
+    expect(audit.body.items[0]).toMatchObject({ action: 'unit.create', targetId: unit.code, actor: 'admin:env' });
+  });
+
+  it('serves health, readiness, metrics and the OpenAPI document', async () => {
+    const anon = desk.withKey(null);
+    expect((await anon.json('GET', '/health')).body).toEqual({ status: 'ok' });
+    const ready = await anon.json('GET', '/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks).toEqual({ postgres: 'ok', redis: 'ok', objectStore: 'ok' });
+    const metrics = await anon.raw('/metrics');
+    const text = metrics.bytes.toString();
+    expect(text).toMatch(/motcua_uploads_total\{channel="desk"\} [1-9]/);
+    expect(text).toMatch(/motcua_rejections_total\{code="FILE_CORRUPT"\} [1-9]/);
+    expect(text).toMatch(/motcua_queue_jobs\{queue="ingest",state="/);
+    expect(text).toMatch(/motcua_job_duration_seconds_bucket\{.*stage="ingest"/);
+    const openapi = await anon.json('GET', '/docs/json');
+    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/v1/dossiers', '/v1/dossiers/{dossierCode}/documents', '/v1/documents/{id}', '/v1/documents/{id}/original', '/v1/api-keys', '/v1/units']));
+  });
+
+  it('masks personal ids in logs', async () => {
+    const { createLogger, maskText } = await import('../../services/logger.js');
+    expect(maskText('applicant 034221659693 sent')).toBe('applicant 034*******93 sent');
+    void createLogger;
+  });
+});

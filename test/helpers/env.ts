@@ -1,0 +1,59 @@
+// Each test file gets its own database, queue prefix and object-store folder, so files run in parallel
+// against the one PostgreSQL and Redis of the machine without seeing each other.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig, type Config } from '../../services/config.js';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789';
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const SHARED = path.resolve(REPO_ROOT, '..', 'shared');
+export const DEV_CORPUS = path.join(SHARED, 'corpus', 'dev');
+export const BAD_CORPUS = path.join(SHARED, 'corpus', 'bad');
+
+const PG_BASE = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestEnv {
+  env: Record<string, string>;
+  config: Config;
+  dataDir: string;
+  dbName: string;
+  cleanup(): Promise<void>;
+}
+
+export async function makeTestEnv(overrides: Record<string, string> = {}): Promise<TestEnv> {
+  const tag = randomBytes(5).toString('hex');
+  const dbName = `motcua_test_${tag}`;
+  const dbUrl = new URL(PG_BASE);
+  dbUrl.pathname = `/${dbName}`;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'motcua-test-'));
+  const env: Record<string, string> = {
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    QUEUE_PREFIX: `test-${tag}`,
+    DATA_DIR: dataDir,
+    EMBEDDED_S3_PORT: '0',
+    PORT: '0',
+    ADMIN_API_KEY: ADMIN_KEY,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    JOB_BACKOFF_MS: '200',
+    RECOVERY_INTERVAL_MS: '2000',
+    ...overrides,
+  };
+  const config = loadConfig(env);
+  return {
+    env,
+    config,
+    dataDir,
+    dbName,
+    async cleanup() {
+      const admin = new pg.Client({ connectionString: PG_BASE });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`).catch(() => undefined);
+      await admin.end();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
