@@ -71,13 +71,19 @@ export class Intake {
     );
   }
 
+  /**
+   * Puts each new original in the object store. Keys are content addresses, so bytes a committed
+   * document already stored are not sent again, and a retried put rewrites identical bytes.
+   */
   private async storeOriginals(unitCode: string, year: string, files: CheckedFile[]): Promise<void> {
-    const { store, config } = this.ctx;
+    const { store, config, db } = this.ctx;
     const unique = new Map(files.map((f) => [f.sha256, f]));
     await Promise.all(
       [...unique.values()].map(async (f) => {
+        const key = originalKey(unitCode, year, f.sha256);
+        if (await documents.originalStored(db, unitCode, f.sha256, key)) return;
         try {
-          await store.putIfAbsent(config.S3_BUCKET_ORIGINALS, originalKey(unitCode, year, f.sha256), f.bytes, {
+          await store.put(config.S3_BUCKET_ORIGINALS, key, f.bytes, {
             sha256: f.sha256,
             'media-type': f.pre.mediaType,
             'unit-code': unitCode,

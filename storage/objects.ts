@@ -25,8 +25,6 @@ export interface StoredObject {
 
 export interface ObjectStore {
   put(bucket: string, key: string, body: Buffer, metadata?: Record<string, string>): Promise<void>;
-  /** Writes only when the key is absent; returns false when it already existed. */
-  putIfAbsent(bucket: string, key: string, body: Buffer, metadata?: Record<string, string>): Promise<boolean>;
   get(bucket: string, key: string): Promise<Buffer>;
   stream(bucket: string, key: string): Promise<Readable>;
   stat(bucket: string, key: string): Promise<StoredObject | null>;
@@ -48,7 +46,8 @@ function isNotFound(err: unknown): boolean {
   return code === 'NotFound' || code === 'NoSuchKey' || code === 'NoSuchObject';
 }
 
-async function startEmbedded(directory: string, port: number): Promise<{ server: S3rver | null; port: number }> {
+/** Starts the development store: s3rver on a local folder. Also used standalone (scripts/s3-dev.ts). */
+export async function startEmbedded(directory: string, port: number): Promise<{ server: S3rver | null; port: number }> {
   await mkdir(directory, { recursive: true });
   const server = new S3rver({ address: '127.0.0.1', port, silent: true, directory });
   try {
@@ -110,11 +109,6 @@ export async function createObjectStore(opts: ObjectStoreOptions): Promise<Objec
     description,
     async put(bucket, key, body, metadata = {}) {
       await client.putObject(bucket, key, body, body.length, asciiMetadata(metadata));
-    },
-    async putIfAbsent(bucket, key, body, metadata = {}) {
-      if (await store.stat(bucket, key)) return false;
-      await store.put(bucket, key, body, metadata);
-      return true;
     },
     async get(bucket, key) {
       const s = await client.getObject(bucket, key);

@@ -58,7 +58,7 @@ const SEC = {
   husband: [L('ten chong'), L('ten vo')] as const,
   wife: [L('ten vo'), L('noi dang ky')] as const,
   applicant: [L('ten nguoi yeu cau'), L('de nghi co quan')] as const,
-  child: [L('de nghi co quan'), undefined] as const,
+  child: [/de nghi co quan|cho nguoi duoi day/, undefined] as const,
   owner: [L('ten chu ho kinh doanh'), undefined] as const,
   representative: [L('nguoi dai dien theo phap luat'), undefined] as const,
   holder: [/ong\s*\/\s*ba/, L('thua dat|dia chi')] as const,
@@ -75,10 +75,12 @@ interface Ctx {
 
 type Extractor = (c: Ctx) => FoundField | null;
 
+/**
+ * Lines about the person the paper is for. On a request form ("Đề nghị cơ quan … cho người dưới
+ * đây:") that person follows the applicant's block; elsewhere it is the whole paper.
+ */
 function subjectSection(c: Ctx): Section {
-  // On a birth declaration the subject (the child) follows the applicant's block.
-  if (c.docType === 'to-khai-dang-ky-khai-sinh') return section(c.doc, SEC.child[0]) ?? c.all;
-  return c.all;
+  return section(c.doc, SEC.child[0]) ?? c.all;
 }
 
 function nameIn(labels: readonly RegExp[], sec: (c: Ctx) => Section | null): Extractor {
@@ -108,7 +110,7 @@ function between(start: RegExp, end?: RegExp): (c: Ctx) => Section | null {
  */
 function dateField(labels: RegExp[], past: boolean, placeDateFallback: boolean, lastResort: RegExp[] = []): Extractor {
   return (c) => {
-    const d = readDateAfter(c.doc, labels, c.docType === 'to-khai-dang-ky-khai-sinh' ? subjectSection(c) : c.all);
+    const d = readDateAfter(c.doc, labels, subjectSection(c));
     const parts =
       d?.parts ??
       (placeDateFallback ? readPlaceDate(c.doc) : null) ??

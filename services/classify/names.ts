@@ -11,7 +11,7 @@ const SURNAMES = [
   'Ngô', 'Dương', 'Lý', 'Đinh', 'Trịnh', 'Mai', 'Quách', 'Tạ', 'Lương', 'Đào', 'Đoàn', 'Vương',
   'Trương', 'Cao', 'Lâm', 'Chu', 'Tô', 'Hà', 'Kiều', 'Lưu', 'Triệu', 'Phùng', 'Đàm', 'Khổng',
   'Nghiêm', 'Tống', 'Thân', 'Doãn', 'Quan', 'Giang', 'Lã', 'Mạc', 'Phí', 'Tăng', 'Âu', 'Hứa', 'Diệp',
-  'Châu', 'Đồng', 'Khúc', 'Ninh', 'Bạch', 'Cù', 'Nông', 'Lục', 'Hoàng', 'Văn', 'Thái', 'Trịnh',
+  'Châu', 'Đồng', 'Khúc', 'Ninh', 'Bạch', 'Cù', 'Nông', 'Lục', 'Thái',
 ];
 
 let syllables: Map<string, string[]> | undefined;
@@ -30,6 +30,37 @@ function syllableIndex(): Map<string, string[]> {
     }
   }
   return syllables;
+}
+
+let confusions: Map<string, string> | undefined;
+
+function surnameConfusions(): Map<string, string> {
+  if (!confusions) {
+    const raw = readSchemaJson('name-syllables.json');
+    const c = isRecord(raw) && isRecord(raw['surnameConfusions']) ? raw['surnameConfusions'] : {};
+    confusions = new Map(
+      Object.entries(c)
+        .filter((e): e is [string, string] => !e[0].startsWith('_') && typeof e[1] === 'string')
+        .map(([k, v]) => [k.toLocaleLowerCase('vi'), v]),
+    );
+  }
+  return confusions;
+}
+
+/**
+ * Repairs a surname only where the reading cannot be right: a bare word ("NGUYEN"), a listed
+ * confusion ("NGUYÊN"), or an accented spelling that is neither a surname nor a name syllable.
+ * "QUÂN" is left alone although it folds like the surname Quan.
+ */
+export function repairSurname(word: string): string {
+  const lower = word.toLocaleLowerCase('vi');
+  const canon = SURNAME_BY_FOLD.get(stripDiacritics(lower));
+  if (canon === undefined || canon.toLocaleLowerCase('vi') === lower) return word;
+  const listed = surnameConfusions().get(lower);
+  if (listed !== undefined) return listed;
+  if (stripDiacritics(lower) === lower) return canon;
+  const isSyllable = (syllableIndex().get(stripDiacritics(lower)) ?? []).includes(lower);
+  return isSyllable ? word : canon;
 }
 
 export type SyllableVerdict =
@@ -115,9 +146,9 @@ export function normalizeName(raw: string): NameResult {
   let repaired = false;
   const first = words[0];
   if (first !== undefined) {
-    const canon = SURNAME_BY_FOLD.get(stripDiacritics(first).toLowerCase());
-    if (canon !== undefined && canon !== first) {
-      words[0] = canon;
+    const fixedSurname = repairSurname(first);
+    if (fixedSurname !== first) {
+      words[0] = fixedSurname;
       repaired = true;
     }
   }

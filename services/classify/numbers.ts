@@ -58,19 +58,25 @@ export function normalizeDocumentNumber(raw: string, form: string = 'full'): str
   if (!m) return null;
   const num = repairDigits(m[1]!);
   if (num === null || num.length === 0) return null;
-  if (form === 'entry' || m[2] === undefined) return String(Number(num)) === num ? num : num;
+  if (form === 'entry' || m[2] === undefined) return num;
   const repairs = extractionRules().symbolRepairs;
+  // Symbols may carry a year and several parts: "12/2024/QĐ-UBND"; repair each part on its own.
   const symbol = m[2]
-    .split('-')
-    .map((p) => {
-      const up = p.toLocaleUpperCase('vi');
-      return repairs[up] ?? repairs[p] ?? up;
-    })
-    .join('-');
+    .split('/')
+    .map((seg) =>
+      seg
+        .split('-')
+        .map((p) => {
+          const up = p.toLocaleUpperCase('vi');
+          return repairs[up] ?? repairs[p] ?? up;
+        })
+        .join('-'),
+    )
+    .join('/');
   return `${num}/${symbol}`;
 }
 
-export const DOCUMENT_NUMBER_RE = /^\d{1,7}(?:\/[\p{Lu}\p{N}]+(?:-[\p{L}\p{N}]+)*)?$/u;
+export const DOCUMENT_NUMBER_RE = /^\d{1,7}(?:\/[\p{Lu}\p{N}]+(?:-[\p{L}\p{N}]+)*)*$/u;
 
 /** Land-certificate style serial: two capital letters and six digits ("CS 407503"). */
 export function findSerial(s: string): string | null {

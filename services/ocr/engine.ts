@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { OcrPool } from './pool.js';
+import { warmUpPdfBuilder } from './pdf-build.js';
 import { DEBIAN_TESSDATA, debianVie, modelAt, npmVieBestInt, type ModelLocation } from './models.js';
 import type { OcrEngineOptions } from './types.js';
 
@@ -28,7 +29,7 @@ export async function createOcrEngine(opts: OcrEngineOptions): Promise<OcrEngine
     pageTimeoutMs: opts.pageTimeoutMs,
   });
   try {
-    await pool.warmUp();
+    await Promise.all([pool.warmUp(), warmUpPdfBuilder()]);
   } catch (err) {
     await pool.close();
     throw err;

@@ -108,3 +108,15 @@ export async function buildSearchablePdf(pages: PdfPageInput[], meta: PdfMeta): 
   applyMetadata(doc, meta);
   return doc.save({ useObjectStreams: false });
 }
+
+/**
+ * Loads fontkit and parses the font once at start-up: the first parse takes a few hundred ms of
+ * main-thread time that should not land in the middle of a job.
+ */
+export async function warmUpPdfBuilder(): Promise<void> {
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  doc.registerFontkit(fontkit);
+  const font = await doc.embedFont(await loadFont(), { subset: true });
+  font.encodeText('Việt Nam');
+  await doc.save();
+}

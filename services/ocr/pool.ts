@@ -42,7 +42,7 @@ export class OcrPool {
   private readonly slots: Slot[];
   private readonly queue: Job[] = [];
   private closed = false;
-  readonly stats = { created: 0, recycled: 0, timeouts: 0, failures: 0 };
+  readonly stats = { jobs: 0, created: 0, recycled: 0, timeouts: 0, failures: 0 };
 
   constructor(
     private readonly model: ModelLocation,
@@ -125,6 +125,7 @@ export class OcrPool {
   }
 
   private async execute(slot: Slot, job: Job): Promise<void> {
+    this.stats.jobs++;
     try {
       slot.worker ??= await this.spawn();
       const worker = slot.worker;

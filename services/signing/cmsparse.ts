@@ -1,9 +1,9 @@
 // Reading CMS SignedData (RFC 5652) for verification: the PDF signature itself and the RFC 3161
 // timestamp token share this code, since a token is a SignedData over a TSTInfo.
-import { X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto';
+import { createHash, verify as cryptoVerify } from 'node:crypto';
 import { TAG, child, children, content, decodeOid, raw, readTlv, type Tlv } from './der.js';
 import { CMS_OID } from './cms.js';
-import { parseCertificate, type CertInfo } from './x509.js';
+import { parseCertificate, x509Of, type CertInfo } from './x509.js';
 
 const DIGESTS: Record<string, string> = {
   '2.16.840.1.101.3.4.2.1': 'sha256',
@@ -125,7 +125,7 @@ export function checkSignerInfo(sd: ParsedSignedData, cert: CertInfo, contentDig
   if (!md || !content(md).equals(contentDigest)) return 'the signed bytes were changed after signing (digest mismatch)';
   const ct = s.signedAttrs.get(CMS_OID.contentType);
   if (!ct || decodeOid(content(ct)) !== sd.eContentType) return 'the content-type attribute is missing or wrong';
-  const key = new X509Certificate(cert.der).publicKey;
+  const key = x509Of(cert.der).publicKey;
   let ok = false;
   try {
     ok = cryptoVerify(s.digestAlgorithm, s.signedAttrsSet, key, s.signature);

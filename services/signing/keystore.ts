@@ -66,8 +66,10 @@ async function loadP12Identity(file: string, passphrase: string, code: string): 
     if (!forgeKey) throw new Error('no key');
     key = createPrivateKey(forge.pki.privateKeyToPem(forgeKey));
     for (const bag of p12.getBags({ bagType: BAG.cert })[BAG.cert] ?? []) {
-      // The bag's ASN.1 is the original certificate; forge's re-encoding would alter UTF-8 names.
-      if (bag.asn1) chain.push(Buffer.from(forge.asn1.toDer(bag.asn1).getBytes(), 'binary'));
+      // certificateToAsn1 reuses the parsed TBSCertificate bytes; rebuilding them from forge's
+      // attribute objects would double-encode UTF-8 (Vietnamese) names and void the CA signature.
+      const asn1 = bag.asn1 ?? (bag.cert ? forge.pki.certificateToAsn1(bag.cert) : undefined);
+      if (asn1) chain.push(Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary'));
     }
   } catch {
     throw new AppError('SIGNING_FAILED', `cannot open ${path.basename(file)} (wrong passphrase or unsupported PKCS#12)`);

@@ -1,6 +1,6 @@
 // Verification of every signature in a PDF: byte range sanity, digest, CMS signature, signing
 // certificate binding, optional RFC 3161 timestamp, and a chain to a configured trust anchor.
-import { X509Certificate, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { CMS_OID } from './cms.js';
 import { checkSignerInfo, checkSigningCertificateV2, findSignerCert, parseSignedData, type ParsedSignedData } from './cmsparse.js';
@@ -8,7 +8,7 @@ import { TAG, child, children, content, decodeOid, parseTime, raw, readTlv } fro
 import { looksLikePdf, toBuffer } from './sign.js';
 import { findSignatures, signingTimeOf, type FoundSignature } from './signatures.js';
 import type { TrustStore, Verification } from './types.js';
-import { displayName, parseCertificate, unitCodeOf, type CertInfo } from './x509.js';
+import { displayName, parseCertificate, unitCodeOf, x509Of, type CertInfo } from './x509.js';
 
 const MAX_CHAIN = 8;
 
@@ -48,7 +48,7 @@ function validAt(cert: CertInfo, at: Date): boolean {
 function issuedBy(child: CertInfo, parent: CertInfo): boolean {
   if (!child.issuerDer.equals(parent.subjectDer)) return false;
   try {
-    return new X509Certificate(child.der).verify(new X509Certificate(parent.der).publicKey);
+    return x509Of(child.der).verify(x509Of(parent.der).publicKey);
   } catch {
     return false;
   }

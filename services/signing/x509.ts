@@ -1,7 +1,7 @@
 // Certificate building and reading on raw DER. Names are written as UTF8String so Vietnamese unit
 // names survive PKCS#12, NSS and OpenSSL; issuer/serial are always taken from the certificate's own
 // bytes so ESSCertIDv2 and IssuerAndSerialNumber match what verifiers compare byte for byte.
-import { createHash, createPublicKey, randomBytes, sign as rsaSign, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createPublicKey, randomBytes, sign as rsaSign, type KeyObject } from 'node:crypto';
 import {
   NULL, TAG, certTime, child, children, content, ctx, decodeOid, octets, oid, parseTime, printable, raw,
   readTlv, seq, tlv, uint, utf8, type Tlv,
@@ -64,6 +64,19 @@ function parseName(t: Tlv): NameAttr[] {
     }
   }
   return out;
+}
+
+// Parsing a certificate in OpenSSL costs more than the RSA check itself; anchors and unit certs repeat.
+const x509Cache = new Map<string, X509Certificate>();
+export function x509Of(der: Buffer): X509Certificate {
+  const key = createHash('sha256').update(der).digest('base64');
+  let cert = x509Cache.get(key);
+  if (!cert) {
+    if (x509Cache.size >= 512) x509Cache.clear();
+    cert = new X509Certificate(der);
+    x509Cache.set(key, cert);
+  }
+  return cert;
 }
 
 export function nameAttr(attrs: NameAttr[], attrOid: string): string | null {

@@ -123,6 +123,15 @@ export async function findDuplicate(db: Db, unitCode: string, sha256: string): P
   return rows[0]?.id ?? null;
 }
 
+/** Whether an earlier, committed document already put these bytes under this key. */
+export async function originalStored(db: Db, unitCode: string, sha256: string, key: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'SELECT 1 FROM documents WHERE unit_code = $1 AND sha256 = $2 AND original_key = $3 LIMIT 1',
+    [unitCode, sha256, key],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
 export async function insertDocument(db: Db, d: NewDocument, duplicateOf: string | null): Promise<void> {
   await db.query(
     `INSERT INTO documents (id, dossier_code, seq, role, file_name, media_type, size, sha256, unit_code,
