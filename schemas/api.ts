@@ -137,6 +137,7 @@ export const Document = Type.Object(
     ocrConfidence: Nullable(Type.Number()),
     signer: Nullable(Type.String()),
     signedAt: Nullable(Type.String()),
+    reviewReasons: Nullable(Type.Array(Type.String(), { description: 'Why the machine sent it to review' })),
     createdAt: Type.String(),
     updatedAt: Type.String(),
     timestamps: Type.Record(Type.String(), Nullable(Type.String())),

@@ -3,7 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import './formats.js';
 
-export const STAGES = ['ingest'] as const;
+export const STAGES = ['ingest', 'ocr', 'code', 'sign'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export const DocumentJob = Type.Object({ documentId: Type.String({ format: 'uuid' }) });

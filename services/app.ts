@@ -7,6 +7,9 @@ import type { AppContext } from './context.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { UnitDirectory, loadRegistry } from './units.js';
+import { Engines } from './engines.js';
+import { Knowledge } from './knowledge.js';
+import { Signatures } from './signatures.js';
 import { buildServer } from './http/server.js';
 import { startRecoverySweep, requeueUnqueued } from './recovery.js';
 import { createPool, ensureDatabase, migrate } from '../storage/db.js';
@@ -92,9 +95,21 @@ export async function startApp(config: Config, mode: Mode, log: Logger = createL
   log.info({ store: store.description }, config.embeddedStore ? 'using the embedded DEVELOPMENT object store' : 'object store ready');
 
   const units = new UnitDirectory(db);
-  const ctx: AppContext = { config, log, db, store, queues, metrics: createMetrics(() => queues.counts()), units };
+  const ctx: AppContext = {
+    config,
+    log,
+    db,
+    store,
+    queues,
+    metrics: createMetrics(() => queues.counts()),
+    units,
+    engines: new Engines(config),
+    knowledge: new Knowledge(db),
+    signatures: new Signatures(config, log),
+  };
   await loadRegistry(db, config.UNITS_FILE ?? undefined);
   await units.refresh();
+  await ctx.signatures.ensureDevPki(units);
 
   let server: FastifyInstance | null = null;
   let url: string | null = null;
@@ -119,6 +134,7 @@ export async function startApp(config: Config, mode: Mode, log: Logger = createL
       // In-flight uploads finish first, then in-flight jobs; only then do the pools close.
       if (server) await server.close();
       if (workers) await workers.close();
+      await ctx.engines.close();
       await queues.close();
       await db.end();
       await store.close();

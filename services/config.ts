@@ -38,7 +38,9 @@ export const ConfigSchema = Type.Object({
   OCR_WORKERS: Int(Math.max(1, os.availableParallelism()), 1),
   OCR_RECYCLE_PAGES: Int(100, 1),
   OCR_PAGE_TIMEOUT_MS: Int(120_000, 1000),
+  OCR_MIN_CONFIDENCE: Int(70, 0),
   SIGNING_KEY_PASSPHRASE: Type.String({ default: 'dev-only-passphrase' }),
+  PKI_DIR: Type.Optional(Type.String()),
   TSA_URL: Type.Optional(Type.String()),
   LOG_LEVEL: Type.String({ default: 'info', pattern: '^(fatal|error|warn|info|debug|trace|silent)$' }),
 });

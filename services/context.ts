@@ -6,6 +6,9 @@ import type { Pool } from '../storage/db.js';
 import type { ObjectStore } from '../storage/objects.js';
 import type { Queues } from '../storage/queues.js';
 import type { UnitDirectory } from './units.js';
+import type { Engines } from './engines.js';
+import type { Knowledge } from './knowledge.js';
+import type { Signatures } from './signatures.js';
 
 export interface AppContext {
   config: Config;
@@ -15,4 +18,7 @@ export interface AppContext {
   queues: Queues;
   metrics: Metrics;
   units: UnitDirectory;
+  engines: Engines;
+  knowledge: Knowledge;
+  signatures: Signatures;
 }

@@ -9,7 +9,7 @@ import { AppError } from './errors.js';
 
 /** The public shape: catalog-internal keys stay inside. */
 export function publicDocument(d: documents.DocumentRecord): Document {
-  const { unitCode: _u, originalKey: _o, attempts: _a, ocrKey: _k, pdfKey: _p, signedKey: _s, ...pub } = d;
+  const { unitCode: _u, originalKey: _o, attempts: _a, ocrKey: _k, pdfKey: _p, signedKey: _s, seq: _q, pdfSha256: _h, ...pub } = d;
   return pub;
 }
 

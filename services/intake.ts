@@ -81,7 +81,8 @@ export class Intake {
     await Promise.all(
       [...unique.values()].map(async (f) => {
         const key = originalKey(unitCode, year, f.sha256);
-        if (await documents.originalStored(db, unitCode, f.sha256, key)) return;
+        // Only duplicates pay for a stat: the catalog says the bytes are there, the store confirms it.
+        if ((await documents.originalStored(db, unitCode, f.sha256, key)) && (await store.stat(config.S3_BUCKET_ORIGINALS, key))) return;
         try {
           await store.put(config.S3_BUCKET_ORIGINALS, key, f.bytes, {
             sha256: f.sha256,

@@ -15,6 +15,8 @@ import { authHook } from './auth.js';
 import { opsRoutes } from './routes/ops.js';
 import { adminRoutes } from './routes/admin.js';
 import { dossierRoutes } from './routes/dossiers.js';
+import { resultRoutes } from './routes/results.js';
+import { Review } from '../review.js';
 
 export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   const { config } = ctx;
@@ -56,6 +58,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   const access = new AccessControl(ctx.db, ctx.units, config.ADMIN_API_KEY);
   const intake = new Intake(ctx, access);
   const reader = new DocumentReader(ctx, access);
+  const review = new Review(ctx, access, reader);
 
   app.setErrorHandler(makeErrorHandler(ctx.log, ctx.metrics));
   app.setNotFoundHandler((req, reply) => {
@@ -74,6 +77,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     v1.addHook('onRequest', authHook(access));
     adminRoutes(v1, ctx, access);
     dossierRoutes(v1, ctx, access, intake, reader);
+    resultRoutes(v1, ctx, reader, review);
   });
   return app;
 }

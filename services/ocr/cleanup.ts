@@ -125,12 +125,20 @@ async function smallInk(grey: Buffer, width: number, height: number, quarter: bo
 }
 
 /** Skew and whether the page lies on its side, from the OCR image. 0/180 and 90/270 are left to OCR confidence. */
-export async function analyseGeometry(page: DecodedPage): Promise<{ skew: number; sideways: boolean }> {
+export async function analyseGeometry(page: DecodedPage): Promise<{ skew: number; sideways: boolean; blank: boolean }> {
   const ink = await smallInk(page.grey, page.width, page.height, false);
+  const inkPixels = ink.points.length / 2;
+  // Fewer ink pixels than a couple of short words: nothing to orient by.
+  if (inkPixels < 500) return { skew: 0, sideways: false, blank: true };
   const first = await estimateSkew(ink);
-  if (!first.sideways) return { skew: first.skewDeg, sideways: false };
+  if (!first.sideways) return { skew: straighten(first.skewDeg), sideways: false, blank: false };
   const turned = await estimateSkew(await smallInk(page.grey, page.width, page.height, true));
-  return { skew: turned.skewDeg, sideways: true };
+  return { skew: straighten(turned.skewDeg), sideways: true, blank: false };
+}
+
+/** Below 0.1° (4 px across an A4 line) resampling would only blur the page. */
+function straighten(deg: number): number {
+  return Math.abs(deg) < 0.1 ? 0 : deg;
 }
 
 /** Clockwise degrees for sharp: quarter turn plus the skew correction in one resampling. */

@@ -46,7 +46,7 @@ export async function splitPages(
     }
     case 'application/pdf': {
       const pdf = await loadPdf(bytes);
-      const pages: PageSource[] = planPdfPages(pdf).map((p): PageSource => {
+      const pages: PageSource[] = planOrCorrupt(pdf).map((p): PageSource => {
         if (p.kind === 'text-layer') return { kind: 'text-layer', index: p.index, pdf, pdfIndex: p.index };
         if (p.kind === 'jpeg') {
           return {
@@ -70,6 +70,16 @@ export async function splitPages(
   }
 }
 
+function planOrCorrupt(pdf: PDFDocument): ReturnType<typeof planPdfPages> {
+  try {
+    const plan = planPdfPages(pdf);
+    if (plan.length === 0) throw new Error('no pages');
+    return plan;
+  } catch (err) {
+    throw new AppError('FILE_CORRUPT', `PDF page tree cannot be read: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`);
+  }
+}
+
 /** Page count from headers only: no pixel is decoded. */
 export async function countPages(bytes: Buffer, mediaType: MediaType): Promise<number> {
   switch (mediaType) {
@@ -78,7 +88,13 @@ export async function countPages(bytes: Buffer, mediaType: MediaType): Promise<n
       return 1;
     case 'image/tiff':
       return tiffPageCount(bytes);
-    case 'application/pdf':
-      return (await loadPdf(bytes)).getPageCount();
+    case 'application/pdf': {
+      const pdf = await loadPdf(bytes);
+      try {
+        return pdf.getPageCount();
+      } catch {
+        throw new AppError('FILE_CORRUPT', 'PDF page tree cannot be read');
+      }
+    }
   }
 }

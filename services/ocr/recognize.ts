@@ -84,17 +84,19 @@ async function attempt(pool: OcrPool, page: DecodedPage, geometry: Geometry, enh
 }
 
 export async function readPage(pool: OcrPool, page: DecodedPage): Promise<PageReading> {
-  const { skew, sideways } = await analyseGeometry(page);
+  const { skew, sideways, blank } = await analyseGeometry(page);
   // Which of the two opposite turns is upright is left to OCR itself: the wrong one reads as garbage.
   const [first, second]: [Rotation, Rotation] = sideways ? [90, 270] : [0, 180];
   let attempts = 1;
   let best = await attempt(pool, page, { rotation: first, skew }, false);
-  if (best.confidence < WRONG_WAY_CONFIDENCE) {
+  if (blank) {
+    // An empty page (a blank back side) reads as nothing whichever way up: no retries.
+  } else if (best.confidence < WRONG_WAY_CONFIDENCE) {
     attempts++;
     const other = await attempt(pool, page, { rotation: second, skew }, false);
     if (other.confidence > best.confidence) best = other;
   }
-  if (best.confidence < RETRY_CONFIDENCE) {
+  if (!blank && best.confidence < RETRY_CONFIDENCE) {
     attempts++;
     const enhanced = await attempt(pool, page, best.geometry, true);
     if (enhanced.confidence > best.confidence) best = enhanced;

@@ -14,6 +14,21 @@ export interface InkMap {
  */
 export function inkMap(grey: Uint8Array, blurred: Uint8Array, width: number, height: number): InkMap {
   const pts: number[] = [];
+  // Paper level = a high percentile of the local background. Where the background is much darker
+  // than paper (a phone photo's surround) an edge is not text: its long straight border would
+  // otherwise outweigh every text line.
+  const hist = new Uint32Array(256);
+  for (let i = 0; i < blurred.length; i++) hist[blurred[i] ?? 0] = (hist[blurred[i] ?? 0] ?? 0) + 1;
+  let acc = 0;
+  let paper = 255;
+  for (let v = 255; v >= 0; v--) {
+    acc += hist[v] ?? 0;
+    if (acc >= blurred.length * 0.2) {
+      paper = v;
+      break;
+    }
+  }
+  const minBackground = paper * 0.75;
   // Skip a margin: scanner edges and photo borders are long straight lines that would dominate.
   const mx = Math.floor(width * 0.03);
   const my = Math.floor(height * 0.03);
@@ -22,7 +37,7 @@ export function inkMap(grey: Uint8Array, blurred: Uint8Array, width: number, hei
     for (let x = mx; x < width - mx; x++) {
       const g = grey[row + x] ?? 255;
       const b = blurred[row + x] ?? 255;
-      if (g < b * 0.8 && g < 170) pts.push(x, y);
+      if (g < b * 0.8 && g < 170 && b > minBackground) pts.push(x, y);
     }
   }
   return { width, height, points: Int32Array.from(pts) };
@@ -77,10 +92,12 @@ export interface SkewEstimate {
   skewDeg: number;
   /** True when the text lines run vertically: the page is turned 90° or 270°. */
   sideways: boolean;
+  hScore: number;
+  vScore: number;
 }
 
 export async function estimateSkew(ink: InkMap, maxDeg = 4): Promise<SkewEstimate> {
   const h = await bestAngle(ink, false, maxDeg);
   const v = await bestAngle(ink, true, maxDeg);
-  return { skewDeg: h.deg, sideways: v.score > h.score * 1.15 };
+  return { skewDeg: h.deg, sideways: v.score > h.score * 1.5, hScore: h.score, vScore: v.score };
 }

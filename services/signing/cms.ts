@@ -3,6 +3,7 @@
 // in the CMS; the claimed time lives in the signature dictionary's /M instead.
 import { createHash } from 'node:crypto';
 import { NULL, TAG, ctx, octets, oid, seq, setOf, tlv, uint } from './der.js';
+import { AppError } from '../errors.js';
 import type { Signer } from './types.js';
 import { OID, parseCertificate } from './x509.js';
 
@@ -41,7 +42,13 @@ export async function signAttributes(digest: Buffer, signer: Signer): Promise<Cm
     attribute(CMS_OID.signingCertificateV2, seq(seq(essCertIdV2))),
   );
   // The signature covers the attributes encoded as a universal SET (RFC 5652 5.4).
-  const signature = await signer.sign(signedAttrsSet);
+  let signature: Buffer;
+  try {
+    signature = await signer.sign(signedAttrsSet);
+  } catch {
+    // A key provider's own message may describe the key or its PIN; it is not passed on.
+    throw new AppError('SIGNING_FAILED', `the signing key of ${signer.unitCode} could not sign`);
+  }
   return { signedAttrsSet, signature };
 }
 

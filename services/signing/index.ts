@@ -10,4 +10,4 @@ export { initDevPki, devPkiMissing, DEV_MARK } from './devpki.js';
 export { loadTrustStore } from './trust.js';
 export { signPdf } from './sign.js';
 export { isSigned, findSignatures } from './signatures.js';
-export { verifyPdf } from './verify.js';
+export { verifyPdf, listSignatures, type SignatureSummary } from './verify.js';

@@ -107,8 +107,9 @@ export async function signPdf(pdf: Uint8Array, signer: Signer, opts: SignOptions
     return await signLoaded(input, signer, opts);
   } catch (err) {
     if (isAppError(err)) throw err;
-    // Only the error class is reported: messages from a key provider are not ours to vouch for.
-    throw new AppError('SIGNING_FAILED', err instanceof Error ? err.name : 'unknown error');
+    // Key-provider failures are already AppErrors without their messages; what remains comes from
+    // PDF parsing and is safe to pass on for diagnosis.
+    throw new AppError('SIGNING_FAILED', err instanceof Error ? err.message.slice(0, 200) : 'unknown error');
   }
 }
 
@@ -157,7 +158,6 @@ async function signLoaded(input: Buffer, signer: Signer, opts: SignOptions): Pro
   const top = box.y + box.height - MARGIN - earlier * (stamp.height + STAMP_GAP);
   const left = box.x + MARGIN;
   const sigRef = doc.context.nextRef();
-
 
   const widget = doc.context.obj({
     Type: 'Annot',

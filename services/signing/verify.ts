@@ -161,3 +161,27 @@ export async function verifyPdf(pdf: Uint8Array, trust: TrustStore): Promise<Ver
     reason,
   };
 }
+
+export interface SignatureSummary {
+  unitCode: string | null;
+  signer: string | null;
+  signedAt: string | null;
+}
+
+/**
+ * Who signed, without verifying anything: cheap enough for a worker to skip documents its unit has
+ * already signed. Use verifyPdf before trusting the answer.
+ */
+export function listSignatures(pdf: Uint8Array): SignatureSummary[] {
+  const buf = toBuffer(pdf);
+  return findSignatures(buf).map((sig) => {
+    const signedAt = signingTimeOf(sig.dictText)?.toISOString() ?? null;
+    const der = contentsDer(buf, sig);
+    try {
+      const cert = der ? findSignerCert(parseSignedData(der)) : null;
+      return { unitCode: cert ? unitCodeOf(cert.subject) : null, signer: cert ? displayName(cert.subject) : null, signedAt };
+    } catch {
+      return { unitCode: null, signer: null, signedAt };
+    }
+  });
+}

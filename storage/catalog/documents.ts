@@ -19,6 +19,9 @@ export interface NewDocument {
 }
 
 export interface DocumentRecord extends Document {
+  seq: number;
+  reviewReasons: string[] | null;
+  pdfSha256: string | null;
   unitCode: string;
   originalKey: string;
   attempts: number;
@@ -29,6 +32,9 @@ export interface DocumentRecord extends Document {
 
 interface DocumentRow {
   id: string;
+  seq: number;
+  review_reasons: string[] | null;
+  pdf_sha256: string | null;
   dossier_code: string;
   role: DocumentRole;
   file_name: string;
@@ -105,6 +111,9 @@ function toRecord(r: DocumentRow): DocumentRecord {
       done: iso(r.done_at),
       failed: iso(r.failed_at),
     },
+    seq: r.seq,
+    reviewReasons: r.review_reasons,
+    pdfSha256: r.pdf_sha256,
     unitCode: r.unit_code,
     originalKey: r.original_key,
     attempts: r.attempts,
@@ -223,4 +232,81 @@ export async function listUnqueued(db: Db, olderThanSeconds: number, limit = 500
     [olderThanSeconds, limit],
   );
   return rows.map((r) => r.id);
+}
+
+/** OCR results of a document; moves it to ocr_done. */
+export async function saveOcr(
+  db: Db,
+  id: string,
+  r: { text: string; confidence: number; pages: number; ocrKey: string; pdfKey: string; pdfSha256: string; lowConfidence: boolean },
+): Promise<void> {
+  await db.query(
+    `UPDATE documents SET ocr_text = $2, ocr_confidence = $3, pages = $4, ocr_key = $5, pdf_key = $6, pdf_sha256 = $7,
+       review_reasons = CASE WHEN $8 THEN '["ocr: low confidence"]'::jsonb ELSE NULL END,
+       status = 'ocr_done', ocr_done_at = now(), updated_at = now(), error_code = NULL, error_message = NULL
+     WHERE id = $1 AND status IN ('processing', 'queued', 'received')`,
+    [id, r.text, r.confidence, r.pages, r.ocrKey, r.pdfKey, r.pdfSha256, r.lowConfidence],
+  );
+}
+
+export interface Classified {
+  docType: string;
+  confidence: number;
+  fields: Record<string, string>;
+  fieldChecks: Record<string, unknown>;
+}
+
+/** The machine is unsure: the document waits in review, uncoded. */
+export async function saveForReview(db: Db, id: string, c: Classified, reasons: string[]): Promise<boolean> {
+  const res = await db.query(
+    `UPDATE documents SET doc_type = $2, doc_type_confidence = $3, fields = $4, field_checks = $5, review_reasons = $6,
+       status = 'review', review_at = now(), updated_at = now()
+     WHERE id = $1 AND status = 'ocr_done'`,
+    [id, c.docType, c.confidence, JSON.stringify(c.fields), JSON.stringify(c.fieldChecks), JSON.stringify(reasons)],
+  );
+  return res.rowCount === 1;
+}
+
+/** Type, fields and code; moves the document to coded. `from` guards against a repeated step. */
+export async function saveCoded(
+  db: Db,
+  id: string,
+  c: Classified & { code: string; scheme: string; reviewedBy?: string },
+  from: DocumentStatus,
+): Promise<boolean> {
+  const res = await db.query(
+    `UPDATE documents SET doc_type = $2, doc_type_confidence = $3, fields = $4, field_checks = $5, code = $6,
+       code_scheme = $7, reviewed_by = COALESCE($8, reviewed_by), reviewed_at = CASE WHEN $8 IS NULL THEN reviewed_at ELSE now() END,
+       status = 'coded', coded_at = now(), updated_at = now()
+     WHERE id = $1 AND status = $9`,
+    [id, c.docType, c.confidence, JSON.stringify(c.fields), JSON.stringify(c.fieldChecks), c.code, c.scheme, c.reviewedBy ?? null, from],
+  );
+  return res.rowCount === 1;
+}
+
+export async function setPdf(db: Db, id: string, pdfSha256: string): Promise<void> {
+  await db.query('UPDATE documents SET pdf_sha256 = $2, updated_at = now() WHERE id = $1', [id, pdfSha256]);
+}
+
+export async function saveSigned(
+  db: Db,
+  id: string,
+  s: { key: string; sha256: string; size: number; signer: string; signedAt: Date },
+): Promise<void> {
+  await db.query(
+    `UPDATE documents SET signed_key = $2, signed_sha256 = $3, signed_size = $4, signer = $5, signed_at = $6,
+       status = 'done', done_at = now(), updated_at = now()
+     WHERE id = $1 AND status = 'coded'`,
+    [id, s.key, s.sha256, s.size, s.signer, s.signedAt],
+  );
+}
+
+/** The review queue of some units (null: all), oldest first. */
+export async function listReview(db: Db, units: string[] | null, limit: number): Promise<DocumentRecord[]> {
+  const { rows } = await db.query<DocumentRow>(
+    `SELECT * FROM documents WHERE status = 'review' AND ($1::text[] IS NULL OR unit_code = ANY($1::text[]))
+     ORDER BY review_at, id LIMIT $2`,
+    [units, limit],
+  );
+  return rows.map(toRecord);
 }

@@ -4,10 +4,10 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { PDFDocument } from 'pdf-lib';
-import * as documents from '../storage/catalog/documents.js';
-import type { AppContext } from './context.js';
-import { AppError } from './errors.js';
-import type { MediaType } from './preflight.js';
+import * as documents from '../../storage/catalog/documents.js';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import type { MediaType } from '../preflight.js';
 
 async function decodeImagePages(bytes: Buffer, maxPixels: number): Promise<number> {
   const meta = await sharp(bytes, { limitInputPixels: maxPixels }).metadata();

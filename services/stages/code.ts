@@ -1,0 +1,48 @@
+// Classify, extract fields and code. What the machine is unsure of goes to review uncoded; a person
+// confirms it there (services/review.ts), and only then does it get its code.
+import * as documents from '../../storage/catalog/documents.js';
+import * as dossiers from '../../storage/catalog/dossiers.js';
+import { withTransaction } from '../../storage/db.js';
+import type { AppContext } from '../context.js';
+import { assignCode } from '../coding.js';
+import { AppError } from '../errors.js';
+
+class AlreadyCoded extends Error {}
+
+export async function codeDocument(ctx: AppContext, doc: documents.DocumentRecord): Promise<'coded' | 'review'> {
+  const analysis = await ctx.knowledge.analyze(doc.text ?? '');
+  const c = analysis.classification;
+  const classified = {
+    docType: c.docType,
+    confidence: c.confidence,
+    fields: analysis.extraction.fields,
+    fieldChecks: analysis.extraction.fieldChecks as Record<string, unknown>,
+  };
+  const reasons = [...(doc.reviewReasons ?? []), ...analysis.reviewReasons];
+  if (analysis.needsReview || reasons.length > 0) {
+    await documents.saveForReview(ctx.db, doc.id, classified, reasons);
+    return 'review';
+  }
+  const dossier = await dossiers.getDossier(ctx.db, doc.dossierCode);
+  if (!dossier) throw new AppError('INTERNAL', `dossier ${doc.dossierCode} missing`);
+  const catalog = await ctx.knowledge.catalog();
+  const code = await withTransaction(ctx.db, async (tx) => {
+    const assigned = await assignCode(tx, catalog, {
+      role: doc.role,
+      seq: doc.seq,
+      dossierCode: doc.dossierCode,
+      procedureCode: dossier.procedureCode,
+      applicantId: dossier.applicantId,
+      docType: c.docType,
+      fields: classified.fields,
+    });
+    // A repeated step finds the document already coded and rolls its counter draw back.
+    if (!(await documents.saveCoded(tx, doc.id, { ...classified, ...assigned }, 'ocr_done'))) throw new AlreadyCoded();
+    return assigned.code;
+  }).catch((err: unknown) => {
+    if (err instanceof AlreadyCoded) return null;
+    throw err;
+  });
+  ctx.log.debug({ documentId: doc.id, code }, 'coded');
+  return 'coded';
+}
