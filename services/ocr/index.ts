@@ -80,15 +80,22 @@ export async function processDocument(
     const textPages = pdf
       ? await readTextLayers(input.bytes, pages.filter((p) => p.kind === 'text-layer').map((p) => p.index))
       : new Map<number, OcrPage>();
-    // One page in flight per OCR worker and document: two documents at once still fill the pool.
-    const built = await mapLimit(pages, engine.pool.size, async (p): Promise<{ input: PdfPageInput; page: OcrPage }> => {
+    // One page more than OCR workers in flight, so the next page's decoding and cleanup overlap
+    // recognition; pages beyond that wait undecoded, keeping memory bounded on long files.
+    const built = await mapLimit(pages, engine.pool.size + 1, async (p): Promise<{ input: PdfPageInput; page: OcrPage }> => {
       if (p.kind === 'text-layer') {
         const page = textPages.get(p.index);
         if (!page) throw new AppError('OCR_FAILED', `text layer of page ${p.index + 1} was not read`);
         return { input: { kind: 'copy', source: p.pdf, sourceIndex: p.pdfIndex }, page };
       }
-      const r = await ocrImagePage(engine, p);
-      return { input: r, page: r.ocr };
+      try {
+        const r = await ocrImagePage(engine, p);
+        return { input: r, page: r.ocr };
+      } catch (err) {
+        // Staff need to know which page of a long file to rescan.
+        if (isAppError(err)) throw new AppError(err.code, `page ${p.index + 1}: ${err.detail ?? err.message}`);
+        throw err;
+      }
     });
     const ocrPages = built.map((b) => b.page);
     const out = await buildSearchablePdf(built.map((b) => b.input), meta);

@@ -1,9 +1,9 @@
 // Reading CMS SignedData (RFC 5652) for verification: the PDF signature itself and the RFC 3161
 // timestamp token share this code, since a token is a SignedData over a TSTInfo.
 import { createHash, verify as cryptoVerify } from 'node:crypto';
-import { TAG, child, children, content, decodeOid, raw, readTlv, type Tlv } from './der.js';
+import { Class, Type, bytesOf, child, children, is, oidOf, parse, raw, type Located } from './der.js';
 import { CMS_OID } from './cms.js';
-import { parseCertificate, x509Of, type CertInfo } from './x509.js';
+import { certificateAt, x509Of, type CertInfo } from './x509.js';
 
 const DIGESTS: Record<string, string> = {
   '2.16.840.1.101.3.4.2.1': 'sha256',
@@ -18,8 +18,8 @@ export interface ParsedSignerInfo {
   digestAlgorithm: string;
   /** Signed attributes re-tagged as a universal SET, i.e. the bytes the signature covers. */
   signedAttrsSet: Buffer | null;
-  signedAttrs: Map<string, Tlv>;
-  unsignedAttrs: Map<string, Tlv>;
+  signedAttrs: Map<string, Located>;
+  unsignedAttrs: Map<string, Located>;
   signature: Buffer;
 }
 
@@ -30,13 +30,13 @@ export interface ParsedSignedData {
   eContent: Buffer | null;
 }
 
-function attributes(t: Tlv): Map<string, Tlv> {
-  const map = new Map<string, Tlv>();
+function attributes(t: Located): Map<string, Located> {
+  const map = new Map<string, Located>();
   for (const attr of children(t)) {
-    const type = child(attr, 0, 'attribute type', TAG.OID);
-    const values = child(attr, 1, 'attribute values', TAG.SET);
+    const type = child(attr, 0, 'attribute type', Type.OID);
+    const values = child(attr, 1, 'attribute values', Type.SET);
     const first = children(values)[0];
-    if (first) map.set(decodeOid(content(type)), first);
+    if (first) map.set(oidOf(type), first);
   }
   return map;
 }
@@ -47,23 +47,32 @@ export function digestName(algOid: string): string {
   return name;
 }
 
+/** Parses a ContentInfo holding SignedData; bytes after it are ignored (/Contents is zero-padded). */
 export function parseSignedData(der: Buffer): ParsedSignedData {
-  const ci = readTlv(der);
-  if (ci.tag !== TAG.SEQUENCE) throw new Error('not a CMS ContentInfo');
-  const type = decodeOid(content(child(ci, 0, 'contentType', TAG.OID)));
+  return signedDataAt(parse(der, { trailing: true }));
+}
+
+/**
+ * Every byte string that is later hashed or verified (certificates, signed attributes, issuer and
+ * serial) is cut from the input by span, never re-encoded: a signer's encoder may have written
+ * something forge's toDer would normalise.
+ */
+export function signedDataAt(ci: Located): ParsedSignedData {
+  if (!is(ci, Type.SEQUENCE)) throw new Error('not a CMS ContentInfo');
+  const type = oidOf(child(ci, 0, 'contentType', Type.OID));
   if (type !== CMS_OID.signedData) throw new Error('CMS is not SignedData');
-  const sd = child(child(ci, 1, 'content', 0xa0), 0, 'SignedData', TAG.SEQUENCE);
+  const sd = child(child(ci, 1, 'content', 0, Class.CONTEXT_SPECIFIC), 0, 'SignedData', Type.SEQUENCE);
   const parts = children(sd);
   const encap = parts[2];
   if (!encap) throw new Error('CMS has no encapsulated content info');
-  const eContentType = decodeOid(content(child(encap, 0, 'eContentType', TAG.OID)));
+  const eContentType = oidOf(child(encap, 0, 'eContentType', Type.OID));
   const eWrapper = children(encap)[1];
-  const eContent = eWrapper ? Buffer.from(content(child(eWrapper, 0, 'eContent', TAG.OCTET_STRING))) : null;
+  const eContent = eWrapper ? bytesOf(child(eWrapper, 0, 'eContent', Type.OCTETSTRING)) : null;
   const certs: CertInfo[] = [];
-  const certSet = parts.find((p) => p.tag === 0xa0);
-  if (certSet) for (const c of children(certSet)) if (c.tag === TAG.SEQUENCE) certs.push(parseCertificate(Buffer.from(raw(c))));
+  const certSet = parts.find((p) => is(p, 0, Class.CONTEXT_SPECIFIC));
+  if (certSet) for (const c of children(certSet)) if (is(c, Type.SEQUENCE)) certs.push(certificateAt(c));
   const signerInfos = parts[parts.length - 1];
-  if (!signerInfos || signerInfos.tag !== TAG.SET) throw new Error('CMS has no signer infos');
+  if (!is(signerInfos, Type.SET)) throw new Error('CMS has no signer infos');
   const si = children(signerInfos)[0];
   if (!si) throw new Error('CMS has no signer');
   const f = children(si);
@@ -72,33 +81,33 @@ export function parseSignedData(der: Buffer): ParsedSignedData {
   if (!sid || !digestAlg) throw new Error('signer info incomplete');
   let i = 3;
   let signedAttrsSet: Buffer | null = null;
-  let signedAttrs = new Map<string, Tlv>();
-  if (f[i]?.tag === 0xa0) {
-    const t = f[i] as Tlv;
-    signedAttrsSet = Buffer.from(raw(t));
-    signedAttrsSet[0] = TAG.SET;
-    signedAttrs = attributes(t);
+  let signedAttrs = new Map<string, Located>();
+  const attrsTlv = f[i];
+  if (is(attrsTlv, 0, Class.CONTEXT_SPECIFIC)) {
+    signedAttrsSet = raw(attrsTlv);
+    // The signature covers the universal SET tag (RFC 5652 5.4), not the [0] IMPLICIT one sent.
+    signedAttrsSet[0] = 0x31;
+    signedAttrs = attributes(attrsTlv);
     i++;
   }
   i++; // signatureAlgorithm: the key type of the certificate decides how to verify.
   const sigTlv = f[i];
-  if (!sigTlv || sigTlv.tag !== TAG.OCTET_STRING) throw new Error('signer info has no signature');
+  if (!is(sigTlv, Type.OCTETSTRING)) throw new Error('signer info has no signature');
   const unsignedTlv = f[i + 1];
   return {
     certs,
     eContentType,
     eContent,
     signer: {
-      sidIssuerSerial:
-        sid.tag === TAG.SEQUENCE
-          ? { issuer: Buffer.from(raw(child(sid, 0, 'issuer'))), serial: Buffer.from(raw(child(sid, 1, 'serial'))) }
-          : null,
-      sidKeyId: sid.tag === 0x80 ? Buffer.from(content(sid)) : null,
-      digestAlgorithm: digestName(decodeOid(content(child(digestAlg, 0, 'digest OID', TAG.OID)))),
+      sidIssuerSerial: is(sid, Type.SEQUENCE)
+        ? { issuer: raw(child(sid, 0, 'issuer')), serial: raw(child(sid, 1, 'serial')) }
+        : null,
+      sidKeyId: is(sid, 0, Class.CONTEXT_SPECIFIC) ? bytesOf(sid) : null,
+      digestAlgorithm: digestName(oidOf(child(digestAlg, 0, 'digest OID', Type.OID))),
       signedAttrsSet,
       signedAttrs,
-      unsignedAttrs: unsignedTlv?.tag === 0xa1 ? attributes(unsignedTlv) : new Map(),
-      signature: Buffer.from(content(sigTlv)),
+      unsignedAttrs: is(unsignedTlv, 1, Class.CONTEXT_SPECIFIC) ? attributes(unsignedTlv) : new Map(),
+      signature: bytesOf(sigTlv),
     },
   };
 }
@@ -122,9 +131,9 @@ export function checkSignerInfo(sd: ParsedSignedData, cert: CertInfo, contentDig
   const s = sd.signer;
   if (!s.signedAttrsSet) return 'the signature has no signed attributes';
   const md = s.signedAttrs.get(CMS_OID.messageDigest);
-  if (!md || !content(md).equals(contentDigest)) return 'the signed bytes were changed after signing (digest mismatch)';
+  if (!md || !is(md, Type.OCTETSTRING) || !bytesOf(md).equals(contentDigest)) return 'the signed bytes were changed after signing (digest mismatch)';
   const ct = s.signedAttrs.get(CMS_OID.contentType);
-  if (!ct || decodeOid(content(ct)) !== sd.eContentType) return 'the content-type attribute is missing or wrong';
+  if (!ct || !is(ct, Type.OID) || oidOf(ct) !== sd.eContentType) return 'the content-type attribute is missing or wrong';
   const key = x509Of(cert.der).publicKey;
   let ok = false;
   try {
@@ -139,17 +148,17 @@ export function checkSignerInfo(sd: ParsedSignedData, cert: CertInfo, contentDig
 export function checkSigningCertificateV2(sd: ParsedSignedData, cert: CertInfo): string | null {
   const attr = sd.signer.signedAttrs.get(CMS_OID.signingCertificateV2);
   if (!attr) return null;
-  const firstId = child(child(attr, 0, 'certs', TAG.SEQUENCE), 0, 'ESSCertIDv2', TAG.SEQUENCE);
+  const firstId = child(child(attr, 0, 'certs', Type.SEQUENCE), 0, 'ESSCertIDv2', Type.SEQUENCE);
   const f = children(firstId);
   let alg = 'sha256';
   let idx = 0;
-  if (f[0]?.tag === TAG.SEQUENCE) {
-    alg = digestName(decodeOid(content(child(f[0], 0, 'hash OID', TAG.OID))));
+  if (is(f[0], Type.SEQUENCE)) {
+    alg = digestName(oidOf(child(f[0], 0, 'hash OID', Type.OID)));
     idx = 1;
   }
   const hash = f[idx];
-  if (!hash || hash.tag !== TAG.OCTET_STRING) return 'the signing-certificate-v2 attribute is malformed';
-  return content(hash).equals(createHash(alg).update(cert.der).digest())
+  if (!is(hash, Type.OCTETSTRING)) return 'the signing-certificate-v2 attribute is malformed';
+  return bytesOf(hash).equals(createHash(alg).update(cert.der).digest())
     ? null
     : 'the signing-certificate-v2 attribute names a different certificate';
 }

@@ -1,157 +1,164 @@
-// A minimal DER encoder/decoder working on raw Buffers. CMS and certificate fields are built and read
-// byte-exact here because round-tripping names through node-forge's object model re-encodes UTF-8
-// (Vietnamese) attribute values and silently changes the signed bytes.
+// Glue between Node Buffers and node-forge's generic ASN.1 layer. Encoding and decoding are forge's;
+// what lives here is the few things its object model does not give us: exact byte spans of parsed
+// elements (signatures and hashes cover the input's bytes, which a re-encoding may not reproduce),
+// DER ordering of SET OF, and BIT STRINGs left undecoded.
+import forge from 'node-forge';
 
-export interface Tlv {
-  tag: number;
-  /** Offset of the tag byte inside `buf`. */
-  start: number;
-  /** Offset of the first content byte. */
-  contentStart: number;
-  /** Offset just past the last content byte. */
-  end: number;
-  buf: Buffer;
+export const asn1 = forge.asn1;
+export type Asn1 = forge.asn1.Asn1;
+export const { Class, Type } = forge.asn1;
+
+interface FromDerOptions {
+  strict?: boolean;
+  parseAllBytes?: boolean;
+  decodeBitStrings?: boolean;
 }
+// @types/node-forge only declares the boolean form of the options and omits getBerValueLength.
+const fromDer = forge.asn1.fromDer as unknown as (bytes: string | forge.util.ByteStringBuffer, options: FromDerOptions) => Asn1;
+const getBerValueLength = (forge.asn1 as unknown as { getBerValueLength(b: forge.util.ByteStringBuffer): number | undefined })
+  .getBerValueLength;
 
-export const TAG = {
-  BOOLEAN: 0x01,
-  INTEGER: 0x02,
-  BIT_STRING: 0x03,
-  OCTET_STRING: 0x04,
-  NULL: 0x05,
-  OID: 0x06,
-  UTF8_STRING: 0x0c,
-  PRINTABLE_STRING: 0x13,
-  IA5_STRING: 0x16,
-  UTC_TIME: 0x17,
-  GENERALIZED_TIME: 0x18,
-  BMP_STRING: 0x1e,
-  SEQUENCE: 0x30,
-  SET: 0x31,
-} as const;
+export const toForge = (buf: Buffer): string => buf.toString('binary');
+export const fromForge = (node: Asn1): Buffer => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
 
-function encodeLength(len: number): Buffer {
-  if (len < 0x80) return Buffer.from([len]);
-  const bytes: number[] = [];
-  for (let n = len; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
+// ---------------------------------------------------------------------------------------------
+// Building
 
-export function tlv(tag: number, ...contents: Buffer[]): Buffer {
-  const body = Buffer.concat(contents);
-  return Buffer.concat([Buffer.from([tag]), encodeLength(body.length), body]);
-}
-
-export const seq = (...items: Buffer[]): Buffer => tlv(TAG.SEQUENCE, ...items);
+const U = Class.UNIVERSAL;
+export const seq = (...items: Asn1[]): Asn1 => asn1.create(U, Type.SEQUENCE, true, items);
+/** A SET holding a single value, or values whose order is already fixed. */
+export const set = (...items: Asn1[]): Asn1 => asn1.create(U, Type.SET, true, items);
+/** Context-specific constructed tag [n]. */
+export const ctx = (n: number, ...items: Asn1[]): Asn1 => asn1.create(Class.CONTEXT_SPECIFIC, n, true, items);
+/** Context-specific primitive tag [n] (IMPLICIT over an OCTET STRING-like value). */
+export const ctxBytes = (n: number, bytes: Buffer): Asn1 => asn1.create(Class.CONTEXT_SPECIFIC, n, false, toForge(bytes));
+export const oid = (dotted: string): Asn1 => asn1.create(U, Type.OID, false, asn1.oidToDer(dotted).getBytes());
+export const octets = (bytes: Buffer): Asn1 => asn1.create(U, Type.OCTETSTRING, false, toForge(bytes));
+export const bitString = (bytes: Buffer): Asn1 => asn1.create(U, Type.BITSTRING, false, toForge(bytes));
+export const bool = (v: boolean): Asn1 => asn1.create(U, Type.BOOLEAN, false, v ? '\xff' : '\x00');
+export const nul = (): Asn1 => asn1.create(U, Type.NULL, false, '');
+// forge's value strings are binary (one char per byte), so text is UTF-8 encoded before it goes in.
+export const utf8 = (s: string): Asn1 => asn1.create(U, Type.UTF8, false, Buffer.from(s, 'utf8').toString('binary'));
+export const printable = (s: string): Asn1 => asn1.create(U, Type.PRINTABLESTRING, false, s);
 
 /** DER SET OF: members sorted by their encodings (X.690 11.6), which signed attributes require. */
-export function setOf(...items: Buffer[]): Buffer {
-  return tlv(TAG.SET, ...[...items].sort(Buffer.compare));
+export function setOf(...items: Asn1[]): Asn1 {
+  // Binary strings compare code unit by code unit, i.e. byte by byte, shorter prefix first.
+  const keyed = items.map((node) => ({ node, der: asn1.toDer(node).getBytes() }));
+  keyed.sort((a, b) => (a.der < b.der ? -1 : a.der > b.der ? 1 : 0));
+  return set(...keyed.map((k) => k.node));
 }
 
-/** Context-specific constructed tag [n]. */
-export const ctx = (n: number, ...items: Buffer[]): Buffer => tlv(0xa0 | n, ...items);
-
-export function oid(dotted: string): Buffer {
-  const parts = dotted.split('.').map(Number);
-  const [a, b, ...rest] = parts;
-  if (a === undefined || b === undefined) throw new Error(`bad OID ${dotted}`);
-  const out: number[] = [a * 40 + b];
-  for (const p of rest) {
-    const chunk: number[] = [p & 0x7f];
-    for (let n = Math.floor(p / 128); n > 0; n = Math.floor(n / 128)) chunk.unshift(0x80 | (n & 0x7f));
-    out.push(...chunk);
-  }
-  return tlv(TAG.OID, Buffer.from(out));
-}
-
-export function decodeOid(content: Buffer): string {
-  const first = content[0] ?? 0;
-  const parts = [Math.floor(first / 40), first % 40];
-  let acc = 0;
-  for (let i = 1; i < content.length; i++) {
-    const byte = content[i] ?? 0;
-    acc = acc * 128 + (byte & 0x7f);
-    if ((byte & 0x80) === 0) {
-      parts.push(acc);
-      acc = 0;
-    }
-  }
-  return parts.join('.');
-}
-
-/** Non-negative INTEGER from unsigned big-endian bytes. */
-export function uint(bytes: Buffer | number): Buffer {
-  let b = typeof bytes === 'number' ? Buffer.from([bytes]) : bytes;
+/** Non-negative INTEGER from unsigned big-endian bytes (serials and nonces are random bytes). */
+export function uint(bytes: Buffer | number): Asn1 {
+  if (typeof bytes === 'number') return asn1.create(U, Type.INTEGER, false, asn1.integerToDer(bytes).getBytes());
   let i = 0;
-  while (i < b.length - 1 && b[i] === 0) i++;
-  b = b.subarray(i);
-  if ((b[0] ?? 0) & 0x80) b = Buffer.concat([Buffer.from([0]), b]);
-  return tlv(TAG.INTEGER, b);
-}
-
-export const octets = (b: Buffer): Buffer => tlv(TAG.OCTET_STRING, b);
-export const utf8 = (s: string): Buffer => tlv(TAG.UTF8_STRING, Buffer.from(s, 'utf8'));
-export const printable = (s: string): Buffer => tlv(TAG.PRINTABLE_STRING, Buffer.from(s, 'latin1'));
-export const NULL = Buffer.from([0x05, 0x00]);
-
-export function generalizedTime(d: Date): Buffer {
-  const s = d.toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
-  return tlv(TAG.GENERALIZED_TIME, Buffer.from(s, 'latin1'));
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  const magnitude = bytes.subarray(i);
+  // A set top bit would read as negative; toDer keeps this single zero because the next byte needs it.
+  const value = (magnitude[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), magnitude]) : magnitude;
+  return asn1.create(U, Type.INTEGER, false, toForge(value));
 }
 
 /** RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime after. */
-export function certTime(d: Date): Buffer {
-  if (d.getUTCFullYear() >= 2050) return generalizedTime(d);
-  const s = d.toISOString().slice(2).replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
-  return tlv(TAG.UTC_TIME, Buffer.from(s, 'latin1'));
+export function certTime(d: Date): Asn1 {
+  return d.getUTCFullYear() >= 2050
+    ? asn1.create(U, Type.GENERALIZEDTIME, false, asn1.dateToGeneralizedTime(d))
+    : asn1.create(U, Type.UTCTIME, false, asn1.dateToUtcTime(d));
 }
 
-export function readTlv(buf: Buffer, start = 0): Tlv {
-  if (start + 2 > buf.length) throw new Error('DER: truncated');
-  const tag = buf[start] ?? 0;
-  if ((tag & 0x1f) === 0x1f) throw new Error('DER: high tag numbers unsupported');
-  let pos = start + 1;
-  const first = buf[pos++] ?? 0;
-  let len = first;
-  if (first & 0x80) {
-    const n = first & 0x7f;
-    if (n === 0 || n > 4) throw new Error('DER: unsupported length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + (buf[pos++] ?? 0);
-  }
-  const end = pos + len;
-  if (end > buf.length) throw new Error('DER: truncated');
-  return { tag, start, contentStart: pos, end, buf };
+/**
+ * A complete element given as DER, for embedding in a tree that toDer will write out. Certificates are
+ * embedded this way and must come back unchanged (their signature and ESSCertIDv2 cover them), but
+ * toDer normalises what DER forbids, e.g. an INTEGER with a redundant leading byte, so the round trip
+ * is checked rather than assumed.
+ */
+export function embed(der: Buffer, what: string): Asn1 {
+  const bin = toForge(der);
+  const node = fromDer(bin, { parseAllBytes: true, decodeBitStrings: false });
+  if (asn1.toDer(node).getBytes() !== bin) throw new Error(`${what} is not DER-encoded and cannot be embedded unchanged`);
+  return node;
 }
 
-export function children(t: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  for (let pos = t.contentStart; pos < t.end; ) {
-    const c = readTlv(t.buf, pos);
-    if (c.end > t.end) throw new Error('DER: child overruns parent');
-    out.push(c);
-    pos = c.end;
-  }
-  return out;
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/** A parsed element with the exact span it occupies in the input (`end` exclusive). */
+export interface Located {
+  node: Asn1;
+  start: number;
+  end: number;
+  /** The whole input as a forge binary string; spans index into it and into the original Buffer alike. */
+  bin: string;
 }
 
-export const raw = (t: Tlv): Buffer => t.buf.subarray(t.start, t.end);
-export const content = (t: Tlv): Buffer => t.buf.subarray(t.contentStart, t.end);
+/**
+ * Parses the element at the start of `der`. Trailing bytes are allowed only with `trailing: true`
+ * (a PDF /Contents is zero-padded after the CMS). BIT STRINGs stay opaque: forge would otherwise try
+ * to read key and signature bits as ASN.1.
+ */
+export function parse(der: Buffer, opts: { trailing?: boolean } = {}): Located {
+  const bin = toForge(der);
+  const b = forge.util.createBuffer(bin);
+  const node = fromDer(b, { strict: true, parseAllBytes: !opts.trailing, decodeBitStrings: false });
+  return { node, start: 0, end: b.read, bin };
+}
+
+/**
+ * The children of a constructed element with their spans. forge keeps no offsets, so each child's
+ * header is re-read with forge's own length decoder to step over it; the nodes are forge's.
+ */
+export function children(parent: Located): Located[] {
+  const kids = parent.node.value;
+  if (!Array.isArray(kids)) throw new Error('DER: expected a constructed element');
+  const b = forge.util.createBuffer(parent.bin);
+  b.read = parent.start + 1;
+  if (getBerValueLength(b) === undefined) throw new Error('DER: indefinite lengths are not DER');
+  return kids.map((node) => {
+    const start = b.read;
+    b.read = start + 1;
+    const len = getBerValueLength(b);
+    if (len === undefined) throw new Error('DER: indefinite lengths are not DER');
+    b.read += len;
+    if (b.read > parent.end) throw new Error('DER: child overruns parent');
+    return { node, start, end: b.read, bin: parent.bin };
+  });
+}
 
 /** The i-th child, or a thrown error naming what was expected (keeps parsers free of undefined checks). */
-export function child(t: Tlv, i: number, what: string, tag?: number): Tlv {
-  const c = children(t)[i];
-  if (!c || (tag !== undefined && c.tag !== tag)) throw new Error(`DER: missing ${what}`);
+export function child(parent: Located, i: number, what: string, type?: forge.asn1.Type, tagClass = Class.UNIVERSAL): Located {
+  const c = children(parent)[i];
+  if (!c || (type !== undefined && (c.node.type !== type || c.node.tagClass !== tagClass))) throw new Error(`DER: missing ${what}`);
   return c;
 }
 
-export function parseTime(t: Tlv): Date {
-  const s = content(t).toString('latin1');
-  const yearDigits = t.tag === TAG.UTC_TIME ? 2 : 4;
-  const m = new RegExp(`^(\\d{${yearDigits}})(\\d{2})(\\d{2})(\\d{2})(\\d{2})(\\d{2})?(?:\\.\\d+)?Z$`).exec(s);
-  if (!m) throw new Error(`DER: unsupported time ${s}`);
-  let year = Number(m[1]);
-  if (t.tag === TAG.UTC_TIME) year += year < 50 ? 2000 : 1900;
-  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
+export function is(l: Located | undefined, type: forge.asn1.Type, tagClass = Class.UNIVERSAL): l is Located {
+  return l !== undefined && l.node.type === type && l.node.tagClass === tagClass;
+}
+
+/** The input's own bytes of an element, header included. */
+export const raw = (l: Located): Buffer => Buffer.from(l.bin.slice(l.start, l.end), 'binary');
+
+/** Content bytes of a primitive element, as parsed (forge keeps them verbatim, BMPString aside). */
+export function bytesOf(l: Located | Asn1): Buffer {
+  const node = 'node' in l ? l.node : l;
+  if (typeof node.value !== 'string') throw new Error('DER: expected a primitive element');
+  return Buffer.from(node.value, 'binary');
+}
+
+export function oidOf(l: Located): string {
+  if (l.node.type !== Type.OID || typeof l.node.value !== 'string') throw new Error('DER: expected an OID');
+  return asn1.derToOid(l.node.value);
+}
+
+export function parseTime(l: Located): Date {
+  const v = l.node.value;
+  if (typeof v !== 'string') throw new Error('DER: expected a time');
+  let d: Date;
+  if (l.node.type === Type.UTCTIME) d = asn1.utcTimeToDate(v);
+  // Without a zone forge would read local time; DER times are always UTC (X.690 11.7, 11.8).
+  else if (l.node.type === Type.GENERALIZEDTIME && v.endsWith('Z')) d = asn1.generalizedTimeToDate(v);
+  else throw new Error(`DER: unsupported time ${v}`);
+  if (Number.isNaN(d.getTime())) throw new Error(`DER: unsupported time ${v}`);
+  return d;
 }

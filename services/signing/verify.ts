@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { CMS_OID } from './cms.js';
-import { checkSignerInfo, checkSigningCertificateV2, findSignerCert, parseSignedData, type ParsedSignedData } from './cmsparse.js';
-import { TAG, child, children, content, decodeOid, parseTime, raw, readTlv } from './der.js';
+import { checkSignerInfo, checkSigningCertificateV2, findSignerCert, signedDataAt, type ParsedSignedData } from './cmsparse.js';
+import { Type, bytesOf, child, children, is, oidOf, parse, parseTime, type Located } from './der.js';
 import { looksLikePdf, toBuffer } from './sign.js';
 import { findSignatures, signingTimeOf, type FoundSignature } from './signatures.js';
 import type { TrustStore, Verification } from './types.js';
@@ -28,14 +28,14 @@ const blank = (reason: string): SignatureResult => ({
   chainTrusted: false, timestamp: null, reason,
 });
 
-function contentsDer(buf: Buffer, sig: FoundSignature): Buffer | null {
+/** The CMS in /Contents, parsed; the zero padding after it is not part of it. */
+function contentsCms(buf: Buffer, sig: FoundSignature): Located | null {
   const [, b1, b2] = sig.byteRange;
   const hex = buf.subarray(b1, b2).toString('latin1').trim();
   if (!/^<[0-9a-fA-F\s]*>$/.test(hex)) return null;
   const bytes = Buffer.from(hex.slice(1, -1).replace(/\s+/g, ''), 'hex');
   try {
-    const t = readTlv(bytes);
-    return bytes.subarray(0, t.end);
+    return parse(bytes, { trailing: true });
   } catch {
     return null;
   }
@@ -74,15 +74,14 @@ function checkTimestamp(sd: ParsedSignedData): { time: Date | null; reason: stri
   const tokenTlv = sd.signer.unsignedAttrs.get(CMS_OID.signatureTimeStampToken);
   if (!tokenTlv) return { time: null, reason: null };
   try {
-    const token = parseSignedData(Buffer.from(raw(tokenTlv)));
+    const token = signedDataAt(tokenTlv);
     if (token.eContentType !== CMS_OID.tstInfo || !token.eContent) return { time: null, reason: 'the timestamp token holds no TSTInfo' };
-    const tst = readTlv(token.eContent);
-    const f = children(tst);
+    const f = children(parse(token.eContent));
     const imprint = f[2];
     const genTime = f[4];
-    if (!imprint || !genTime || genTime.tag !== TAG.GENERALIZED_TIME) return { time: null, reason: 'the timestamp token is malformed' };
-    const algOid = decodeOid(content(child(child(imprint, 0, 'hashAlgorithm', TAG.SEQUENCE), 0, 'hash OID', TAG.OID)));
-    const hashed = content(child(imprint, 1, 'hashedMessage', TAG.OCTET_STRING));
+    if (!imprint || !is(genTime, Type.GENERALIZEDTIME)) return { time: null, reason: 'the timestamp token is malformed' };
+    const algOid = oidOf(child(child(imprint, 0, 'hashAlgorithm', Type.SEQUENCE), 0, 'hash OID', Type.OID));
+    const hashed = bytesOf(child(imprint, 1, 'hashedMessage', Type.OCTETSTRING));
     const alg = algOid === '2.16.840.1.101.3.4.2.1' ? 'sha256' : algOid === '2.16.840.1.101.3.4.2.3' ? 'sha512' : null;
     if (!alg || !hashed.equals(createHash(alg).update(sd.signer.signature).digest())) {
       return { time: null, reason: 'the timestamp does not cover this signature' };
@@ -104,11 +103,11 @@ function verifyOne(buf: Buffer, sig: FoundSignature, anchors: CertInfo[]): Signa
   if (a0 !== 0 || a1 >= b0) return { ...base, reason: 'the signature byte range is malformed' };
   if (b0 + b1 > buf.length) return { ...base, reason: 'the file is truncated: the signed byte range runs past its end' };
   const coversWholeDocument = b0 + b1 === buf.length;
-  const der = contentsDer(buf, sig);
-  if (!der) return { ...base, coversWholeDocument, reason: 'the signature container (/Contents) is damaged' };
+  const cms = contentsCms(buf, sig);
+  if (!cms) return { ...base, coversWholeDocument, reason: 'the signature container (/Contents) is damaged' };
   let sd: ParsedSignedData;
   try {
-    sd = parseSignedData(der);
+    sd = signedDataAt(cms);
   } catch {
     return { ...base, coversWholeDocument, reason: 'the signature container (/Contents) is not a valid CMS signature' };
   }
@@ -176,9 +175,9 @@ export function listSignatures(pdf: Uint8Array): SignatureSummary[] {
   const buf = toBuffer(pdf);
   return findSignatures(buf).map((sig) => {
     const signedAt = signingTimeOf(sig.dictText)?.toISOString() ?? null;
-    const der = contentsDer(buf, sig);
+    const cms = contentsCms(buf, sig);
     try {
-      const cert = der ? findSignerCert(parseSignedData(der)) : null;
+      const cert = cms ? findSignerCert(signedDataAt(cms)) : null;
       return { unitCode: cert ? unitCodeOf(cert.subject) : null, signer: cert ? displayName(cert.subject) : null, signedAt };
     } catch {
       return { unitCode: null, signer: null, signedAt };

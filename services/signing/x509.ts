@@ -1,10 +1,11 @@
-// Certificate building and reading on raw DER. Names are written as UTF8String so Vietnamese unit
-// names survive PKCS#12, NSS and OpenSSL; issuer/serial are always taken from the certificate's own
-// bytes so ESSCertIDv2 and IssuerAndSerialNumber match what verifiers compare byte for byte.
+// Certificate building and reading on node-forge's generic ASN.1 layer, never its certificate model,
+// which re-encodes UTF-8 attribute values. Names are written as UTF8String so Vietnamese unit names
+// survive PKCS#12, NSS and OpenSSL; issuer/serial are always cut from the certificate's own bytes so
+// ESSCertIDv2 and IssuerAndSerialNumber match what verifiers compare byte for byte.
 import { X509Certificate, createHash, createPublicKey, randomBytes, sign as rsaSign, type KeyObject } from 'node:crypto';
 import {
-  NULL, TAG, certTime, child, children, content, ctx, decodeOid, octets, oid, parseTime, printable, raw,
-  readTlv, seq, tlv, uint, utf8, type Tlv,
+  Class, Type, asn1, bitString, bool, bytesOf, certTime, child, children, ctx, ctxBytes, embed, fromForge, is, nul,
+  octets, oid, oidOf, parse, parseTime, printable, raw, seq, set, uint, utf8, type Asn1, type Located,
 } from './der.js';
 
 export const OID = {
@@ -46,21 +47,25 @@ export interface CertInfo {
   isCa: boolean;
 }
 
-const sha256WithRsaAlg = seq(oid(OID.sha256WithRSA), NULL);
+const sha256WithRsaAlg = (): Asn1 => seq(oid(OID.sha256WithRSA), nul());
 
-function attrValue(t: Tlv): string {
-  const c = content(t);
-  if (t.tag === TAG.UTF8_STRING) return c.toString('utf8');
-  if (t.tag === TAG.BMP_STRING) return Buffer.from(c).swap16().toString('utf16le');
-  return c.toString('latin1');
+function attrValue(node: Asn1): string {
+  if (typeof node.value !== 'string') return '';
+  if (node.type === Type.UTF8) return Buffer.from(node.value, 'binary').toString('utf8');
+  // forge has already turned BMPString (UTF-16BE) into a JS string; every other string type is 8-bit.
+  return node.value;
 }
 
-function parseName(t: Tlv): NameAttr[] {
+const nodes = (node: Asn1): Asn1[] => (Array.isArray(node.value) ? node.value : []);
+
+function parseName(name: Asn1): NameAttr[] {
   const out: NameAttr[] = [];
-  for (const rdn of children(t)) {
-    for (const atv of children(rdn)) {
-      const [type, value] = children(atv);
-      if (type && value) out.push({ oid: decodeOid(content(type)), value: attrValue(value) });
+  for (const rdn of nodes(name)) {
+    for (const atv of nodes(rdn)) {
+      const [type, value] = nodes(atv);
+      if (type?.type === Type.OID && typeof type.value === 'string' && value) {
+        out.push({ oid: asn1.derToOid(type.value), value: attrValue(value) });
+      }
     }
   }
   return out;
@@ -84,12 +89,16 @@ export function nameAttr(attrs: NameAttr[], attrOid: string): string | null {
 }
 
 export function parseCertificate(der: Buffer): CertInfo {
-  const cert = readTlv(der);
-  const tbs = child(cert, 0, 'tbsCertificate', TAG.SEQUENCE);
+  return certificateAt(parse(der));
+}
+
+/** Reads a certificate parsed as part of a larger structure (a CMS certificate set). */
+export function certificateAt(cert: Located): CertInfo {
+  const tbs = child(cert, 0, 'tbsCertificate', Type.SEQUENCE);
   const f = children(tbs);
   // Skip the optional [0] version so the remaining indices are fixed.
-  const base = f[0]?.tag === 0xa0 ? 1 : 0;
-  const at = (i: number, what: string): Tlv => {
+  const base = is(f[0], 0, Class.CONTEXT_SPECIFIC) ? 1 : 0;
+  const at = (i: number, what: string): Located => {
     const t = f[base + i];
     if (!t) throw new Error(`certificate: missing ${what}`);
     return t;
@@ -101,32 +110,33 @@ export function parseCertificate(der: Buffer): CertInfo {
   let subjectKeyId: Buffer | null = null;
   let authorityKeyId: Buffer | null = null;
   let isCa = false;
-  const extsWrapper = f.slice(base + 6).find((t) => t.tag === 0xa3);
+  const extsWrapper = f.slice(base + 6).find((t) => is(t, 3, Class.CONTEXT_SPECIFIC));
   if (extsWrapper) {
-    for (const ext of children(child(extsWrapper, 0, 'extensions', TAG.SEQUENCE))) {
+    for (const ext of children(child(extsWrapper, 0, 'extensions', Type.SEQUENCE))) {
       const parts = children(ext);
-      const id = parts[0] ? decodeOid(content(parts[0])) : '';
+      const id = is(parts[0], Type.OID) ? oidOf(parts[0]) : '';
       const valueTlv = parts[parts.length - 1];
-      if (!valueTlv) continue;
-      const value = readTlv(Buffer.from(content(valueTlv)));
-      if (id === OID.subjectKeyId) subjectKeyId = Buffer.from(content(value));
+      if (!valueTlv || !is(valueTlv, Type.OCTETSTRING)) continue;
+      if (id !== OID.subjectKeyId && id !== OID.authorityKeyId && id !== OID.basicConstraints) continue;
+      const value = parse(bytesOf(valueTlv)).node;
+      if (id === OID.subjectKeyId) subjectKeyId = bytesOf(value);
       if (id === OID.authorityKeyId) {
-        const keyId = children(value).find((c) => c.tag === 0x80);
-        if (keyId) authorityKeyId = Buffer.from(content(keyId));
+        const keyId = nodes(value).find((c) => c.tagClass === Class.CONTEXT_SPECIFIC && c.type === 0 && !c.constructed);
+        if (keyId) authorityKeyId = bytesOf(keyId);
       }
       if (id === OID.basicConstraints) {
-        const flag = children(value)[0];
-        isCa = flag?.tag === TAG.BOOLEAN && content(flag)[0] !== 0;
+        const flag = nodes(value)[0];
+        isCa = flag?.type === Type.BOOLEAN && flag.tagClass === Class.UNIVERSAL && bytesOf(flag)[0] !== 0;
       }
     }
   }
   return {
-    der,
-    serialTlv: Buffer.from(raw(serial)),
-    issuerDer: Buffer.from(raw(issuer)),
-    subjectDer: Buffer.from(raw(subject)),
-    subject: parseName(subject),
-    issuer: parseName(issuer),
+    der: raw(cert),
+    serialTlv: raw(serial),
+    issuerDer: raw(issuer),
+    subjectDer: raw(subject),
+    subject: parseName(subject.node),
+    issuer: parseName(issuer.node),
     notBefore: parseTime(child(validity, 0, 'notBefore')),
     notAfter: parseTime(child(validity, 1, 'notAfter')),
     subjectKeyId,
@@ -159,9 +169,9 @@ export interface NewName {
   serialNumber?: string;
 }
 
-export function encodeName(n: NewName): Buffer {
-  const rdn = (attrOid: string, value: Buffer): Buffer => tlv(TAG.SET, seq(oid(attrOid), value));
-  const rdns: Buffer[] = [];
+function nameNode(n: NewName): Asn1 {
+  const rdn = (attrOid: string, value: Asn1): Asn1 => set(seq(oid(attrOid), value));
+  const rdns: Asn1[] = [];
   // countryName and serialNumber are PrintableString by definition (RFC 5280 appendix A).
   if (n.country) rdns.push(rdn(OID.country, printable(n.country)));
   if (n.organization) rdns.push(rdn(OID.organization, utf8(n.organization)));
@@ -171,14 +181,14 @@ export function encodeName(n: NewName): Buffer {
   return seq(...rdns);
 }
 
-function extension(extOid: string, critical: boolean, value: Buffer): Buffer {
-  return seq(oid(extOid), ...(critical ? [tlv(TAG.BOOLEAN, Buffer.from([0xff]))] : []), octets(value));
+function extension(extOid: string, critical: boolean, value: Asn1): Asn1 {
+  return seq(oid(extOid), ...(critical ? [bool(true)] : []), octets(fromForge(value)));
 }
 
 export function keyIdOf(spkiDer: Buffer): Buffer {
-  const spki = readTlv(spkiDer);
-  const bits = child(spki, 1, 'subjectPublicKey', TAG.BIT_STRING);
-  return createHash('sha1').update(content(bits).subarray(1)).digest();
+  const bits = child(parse(spkiDer), 1, 'subjectPublicKey', Type.BITSTRING);
+  // Skip the unused-bits octet: the key id hashes the key bits only (RFC 5280 4.2.1.2 method 1).
+  return createHash('sha1').update(bytesOf(bits).subarray(1)).digest();
 }
 
 export interface IssueOptions {
@@ -195,39 +205,40 @@ export interface IssueOptions {
 export function issueCertificate(o: IssueOptions): Buffer {
   const spki = createPublicKey(o.subjectPublicKey).export({ type: 'spki', format: 'der' });
   const ski = keyIdOf(spki);
-  const subjectDer = encodeName(o.subject);
-  const issuerDer = o.issuer ? o.issuer.cert.subjectDer : subjectDer;
+  const subject = nameNode(o.subject);
+  const issuer = o.issuer ? embed(o.issuer.cert.subjectDer, 'the issuer name') : subject;
   // The authority key id must be the issuer's key id; the subject's own would break path building.
   const akid = o.issuer ? (o.issuer.cert.subjectKeyId ?? keyIdOf(createPublicKey(o.issuer.key).export({ type: 'spki', format: 'der' }))) : ski;
   const signingKey = o.issuer?.key ?? o.selfKey;
   if (!signingKey) throw new Error('issueCertificate: no signing key');
 
-  const exts: Buffer[] = [];
+  const exts: Asn1[] = [];
   if (o.kind === 'ca') {
-    exts.push(extension(OID.basicConstraints, true, seq(tlv(TAG.BOOLEAN, Buffer.from([0xff])))));
-    exts.push(extension(OID.keyUsage, true, tlv(TAG.BIT_STRING, Buffer.from([0x01, 0x06])))); // keyCertSign, cRLSign
+    exts.push(extension(OID.basicConstraints, true, seq(bool(true))));
+    exts.push(extension(OID.keyUsage, true, bitString(Buffer.from([0x01, 0x06])))); // keyCertSign, cRLSign
   } else {
     exts.push(extension(OID.basicConstraints, true, seq()));
-    exts.push(extension(OID.keyUsage, true, tlv(TAG.BIT_STRING, Buffer.from([0x06, 0xc0])))); // digitalSignature, nonRepudiation
+    exts.push(extension(OID.keyUsage, true, bitString(Buffer.from([0x06, 0xc0])))); // digitalSignature, nonRepudiation
     if (o.kind === 'tsa') exts.push(extension(OID.extKeyUsage, true, seq(oid(OID.timeStamping))));
   }
   exts.push(extension(OID.subjectKeyId, false, octets(ski)));
-  exts.push(extension(OID.authorityKeyId, false, seq(tlv(0x80, akid))));
+  exts.push(extension(OID.authorityKeyId, false, seq(ctxBytes(0, akid))));
 
   const serial = randomBytes(16);
   serial[0] = (serial[0] ?? 0) & 0x7f;
   const tbs = seq(
     ctx(0, uint(2)),
     uint(serial),
-    sha256WithRsaAlg,
-    issuerDer,
+    sha256WithRsaAlg(),
+    issuer,
     seq(certTime(o.notBefore), certTime(o.notAfter)),
-    subjectDer,
-    spki,
+    subject,
+    embed(spki, 'the public key'),
     ctx(3, seq(...exts)),
   );
-  const signature = rsaSign('sha256', tbs, signingKey);
-  return seq(tbs, sha256WithRsaAlg, tlv(TAG.BIT_STRING, Buffer.concat([Buffer.from([0]), signature])));
+  const tbsDer = fromForge(tbs);
+  const signature = rsaSign('sha256', tbsDer, signingKey);
+  return fromForge(seq(tbs, sha256WithRsaAlg(), bitString(Buffer.concat([Buffer.from([0]), signature]))));
 }
 
 export function toPem(der: Buffer, label = 'CERTIFICATE'): string {

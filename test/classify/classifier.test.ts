@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, classify, loadCatalog, loadSeedModel, train } from '../../services/classify/index.js';
 import { hasCorpus, loadSamples, ocrText } from './corpus.js';
+import { makeNoise } from './noise.js';
 
 const catalog = loadCatalog();
 const seed = loadSeedModel();
@@ -53,12 +54,45 @@ describe.runIf(hasCorpus())('classifier on the dev corpus', () => {
     expect(t.silent).toBe(0);
   });
 
+  it('analyze(): no silent type errors, and few papers sent to review', () => {
+    for (const [label, texts] of [
+      ['lines', samples.map((s) => ({ s, text: s.lines.join('\n') }))],
+      ['OCR', samples.map((s) => ({ s, text: ocrText(s.id) })).filter((x): x is { s: (typeof samples)[number]; text: string } => x.text !== null)],
+    ] as const) {
+      if (texts.length === 0) continue;
+      let review = 0;
+      let silent = 0;
+      for (const { s, text } of texts) {
+        const a = analyze(text, seed, catalog, { now: NOW });
+        if (a.needsReview) review++;
+        else if (a.classification.docType !== s.docType) silent++;
+      }
+      console.log(`analyze on ${label}: ${review}/${texts.length} to review, ${silent} silent type errors`);
+      expect(silent).toBe(0);
+    }
+  });
+
   it('never files an out-of-catalog paper under a type without review', () => {
     for (const s of samples.filter((x) => x.docType === 'unknown')) {
       const a = analyze(s.lines.join('\n'), seed, catalog, { now: NOW });
       expect(a.needsReview).toBe(true);
       expect(a.classification.docType).toBe('unknown');
     }
+  });
+
+  it('types lines damaged like OCR output without silent errors', () => {
+    const noisy = makeNoise(11);
+    const t = tally(
+      samples.flatMap((s) =>
+        [1, 2, 3].map(() => {
+          const c = classify(noisy(s.lines), seed, catalog);
+          return { expected: s.docType, got: c.docType, review: c.needsReview };
+        }),
+      ),
+    );
+    console.log(`type accuracy with synthetic OCR damage: ${t.correct}/${t.n}, silent ${t.silent}`);
+    expect(t.silent).toBe(0);
+    expect(t.correct / t.n).toBeGreaterThanOrEqual(0.98);
   });
 
   it('survives text with every diacritic lost', () => {

@@ -41,14 +41,4 @@ export function hasCorpus(): boolean {
   return existsSync(path.join(CORPUS_DIR, 'manifest.json'));
 }
 
-/** Scoring rule of the corpus README: NFC + whitespace folding, names case-insensitive, dates by digits. */
-export function sameValue(field: string, expected: string, got: string | undefined): boolean {
-  if (got === undefined) return false;
-  const norm = (v: string): string => {
-    let s = v.normalize('NFC').replace(/\s+/g, ' ').trim();
-    if (/Name$/.test(field) || field === 'issuer') s = s.toLocaleLowerCase('vi');
-    if (/Date$|^dateOf/.test(field)) s = s.replace(/\D/g, '');
-    return s;
-  };
-  return norm(expected) === norm(got);
-}
+export { sameValue } from '../../scripts/lib/score.js';

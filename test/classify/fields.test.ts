@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, extractFields, loadCatalog, loadSeedModel } from '../../services/classify/index.js';
 import { hasCorpus, loadSamples, ocrText, sameValue, type Sample } from './corpus.js';
+import { makeNoise } from './noise.js';
 
 const catalog = loadCatalog();
 const NOW = new Date('2026-11-28T12:00:00Z');
@@ -69,6 +70,23 @@ describe.runIf(hasCorpus())('field extraction on the dev corpus', () => {
     report('OCR (all pages)', all);
     report('OCR (upright pages)', upright);
     expect(upright.ok / upright.n).toBeGreaterThanOrEqual(0.92);
+  });
+
+  it('keeps field accuracy on lines damaged like OCR output, flagging what it cannot restore', () => {
+    const noisy = makeNoise(7);
+    const damaged = samples.flatMap((s) => [1, 2, 3].map(() => ({ s, text: noisy(s.lines) })));
+    const r = score(damaged);
+    report('synthetic OCR damage (3 draws per paper)', r);
+    expect(r.ok / r.n).toBeGreaterThanOrEqual(0.95);
+    // A wrong value is either failed, low-confidence, or a bare name word with accented variants (0.7).
+    for (const { s, text } of damaged.filter((x) => x.s.docType !== 'unknown')) {
+      const ex = extractFields(text, s.docType, catalog, { now: NOW });
+      for (const [k, v] of Object.entries(s.fields)) {
+        if (sameValue(k, v, ex.fields[k])) continue;
+        const chk = ex.fieldChecks[k]!;
+        expect(!chk.ok || chk.confidence <= 0.75, `${s.id} ${k}: ${ex.fields[k]} ${JSON.stringify(chk)}`).toBe(true);
+      }
+    }
   });
 
   it('sends a paper to review when the type is sure but a key field is missing', () => {

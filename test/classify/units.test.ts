@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDate, normalizeName, parseDate, parseWrittenDate, titleCaseName, wordsToNumber } from '../../services/classify/index.js';
-import { findPersonalId, findSerial, normalizeBusinessCode, normalizeDocumentNumber, normalizeTaxCode } from '../../services/classify/numbers.js';
+import { DOCUMENT_NUMBER_RE, findPersonalId, findSerial, normalizeBusinessCode, normalizeDocumentNumber, normalizeTaxCode } from '../../services/classify/numbers.js';
 import { editDistance, fold, repairDigits } from '../../services/classify/text.js';
 import { tokenF1 } from '../../services/classify/titles.js';
 import { catalogFromObject, loadCatalog } from '../../services/classify/catalog.js';
@@ -51,6 +51,9 @@ describe('numbers and identifiers', () => {
     expect(normalizeDocumentNumber('247IXNTTHN')).toBe('247/XNTTHN');
     expect(normalizeDocumentNumber('1958/QĐ-UBND')).toBe('1958/QĐ-UBND');
     expect(normalizeDocumentNumber('48/TLKT-BS', 'entry')).toBe('48');
+    expect(normalizeDocumentNumber('12/2024/QD-UBND')).toBe('12/2024/QĐ-UBND');
+    expect(DOCUMENT_NUMBER_RE.test('12/2024/QĐ-UBND')).toBe(true);
+    expect(DOCUMENT_NUMBER_RE.test('12/')).toBe(false);
     expect(normalizeDocumentNumber('155_ Quyển')).toBe('155');
     expect(findSerial('CS 4O7503')).toBe('CS 407503');
     expect(findSerial('Số vào sổ cấp GCN: CH 47439')).toBeNull();
@@ -81,5 +84,14 @@ describe('catalog', () => {
     expect(b.version).not.toBe(a.version);
     expect(() => catalogFromObject({ types: [{ slug: 'Bad Slug', name: 'x' }] })).toThrow(/slug/);
     expect(() => loadCatalog([{ slug: 'new-type' }])).toThrow(/no name/);
+  });
+});
+
+describe('surname repair', () => {
+  it('repairs only readings that cannot be right', () => {
+    expect(normalizeName('QUÂN VĂN AN').value).toBe('Quân Văn An');
+    expect(normalizeName('NGUYỀN VĂN AN').value).toBe('Nguyễn Văn An');
+    expect(normalizeName('DANG ĐỨC VIỆT').value).toBe('Đặng Đức Việt');
+    expect(normalizeName('ĐĂNG ĐỨC VIỆT').value).toBe('Đặng Đức Việt');
   });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PDFDocument, PDFName, PDFRef, StandardFonts } from 'pdf-lib';
@@ -11,8 +11,17 @@ export const UNITS = [
   { code: '000.00.01.H54', name: 'Sở Tư pháp tỉnh Thái Bình' },
 ];
 
+const created: string[] = [];
+
 export function tempDir(prefix: string): string {
-  return mkdtempSync(path.join(tmpdir(), `signing-${prefix}-`));
+  const dir = mkdtempSync(path.join(tmpdir(), `signing-${prefix}-`));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes every directory tempDir made in this test file (they hold test keys). */
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 export async function samplePdf(opts: { objectStreams?: boolean; pages?: number } = {}): Promise<Uint8Array> {

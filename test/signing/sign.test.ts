@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { findSignatures, initDevPki, isSigned, loadSigningKeys, loadTrustStore, signPdf, verifyPdf, type Signer, type TrustStore } from '../../services/signing/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findSignatures, initDevPki, isSigned, listSignatures, loadSigningKeys, loadTrustStore, signPdf, verifyPdf, type Signer, type TrustStore } from '../../services/signing/index.js';
 import { parseSignedData } from '../../services/signing/cmsparse.js';
 import { CMS_OID } from '../../services/signing/cms.js';
-import { PASSPHRASE, UNITS, appendPageIncrementally, byteRangeContent, nssDbTrusting, run, samplePdf, tempDir, writeTemp } from './helpers.js';
+import { PASSPHRASE, UNITS, appendPageIncrementally, byteRangeContent, nssDbTrusting, run, samplePdf, tempDir, writeTemp, removeTempDirs } from './helpers.js';
 
 let work: string;
 let pkiDir: string;
@@ -32,6 +32,8 @@ beforeAll(async () => {
 function pdfsig(file: string): string {
   return run('pdfsig', ['-nssdir', `sql:${nssDir}`, file]).out;
 }
+
+afterAll(removeTempDirs);
 
 describe('signPdf', () => {
   it('produces a PAdES B-B signature that our verifier accepts', async () => {
@@ -116,6 +118,21 @@ describe('signPdf', () => {
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
   });
 
+  it('lists who signed, for idempotent workers', () => {
+    expect(listSignatures(signed)).toEqual([{ unitCode: '000.00.12.H54', signer: 'Ủy ban nhân dân xã Đông Hưng', signedAt: '2026-11-28T08:30:00.000Z' }]);
+  });
+
+  it('handles stamp text beyond the Vietnamese charset and a broken startxref', async () => {
+    const pdf = Buffer.from(await samplePdf({ objectStreams: false }));
+    const text = pdf.toString('latin1');
+    const at = text.lastIndexOf('startxref');
+    // Point startxref at garbage: the signer must rewrite the file once and still sign it.
+    const broken = Buffer.concat([pdf.subarray(0, at), Buffer.from('startxref\n12\n%%EOF\n', 'latin1')]);
+    const out = await signPdf(broken, signer, { code: 'Ñ-1', signedAt, stampLines: ['Ghi chú: bản sao điện tử – 漢字 ñ'] });
+    expect((await verifyPdf(out, trust)).valid).toBe(true);
+    expect(run('qpdf', ['--check', writeTemp(work, 'broken-xref.pdf', out)]).code).toBe(0);
+  });
+
   it('rejects non-PDF input', async () => {
     await expect(signPdf(Buffer.from('hello'), signer, { code: 'X', signedAt })).rejects.toMatchObject({ code: 'NOT_A_PDF' });
   });
@@ -140,7 +157,7 @@ describe('verifyPdf on damaged or untrusted documents', () => {
     // Flip a byte in the RSA signature (it sits just before the zero padding).
     const hexEnd = bad.subarray(sig.byteRange[1], sig.byteRange[2]).toString('latin1').search(/0{64}/) + sig.byteRange[1];
     const pos = hexEnd - 10;
-    bad[pos] = bad[pos] === 0x41 ? 0x42 : 0x41;
+    bad[pos] = bad[pos] === 0x30 ? 0x31 : 0x30; // a different hex digit, never a case change
     const v = await verifyPdf(bad, trust);
     expect(v.valid).toBe(false);
     expect(v.reason).not.toBeNull();
@@ -191,5 +208,17 @@ describe('verifyPdf on damaged or untrusted documents', () => {
     const json = JSON.stringify(signer);
     expect(json).not.toMatch(/PRIVATE KEY|passphrase/i);
     expect(readFileSync(path.join(pkiDir, 'units', '000.00.12.H54.key.pem'), 'utf8')).toContain('ENCRYPTED PRIVATE KEY');
+  });
+});
+
+describe('signer failures', () => {
+  it('does not leak the key provider message', async () => {
+    const failing: Signer = {
+      ...signer,
+      sign: () => Promise.reject(new Error('PIN 1234 rejected for key ABC')),
+    };
+    const err: unknown = await signPdf(await samplePdf(), failing, { code: 'X', signedAt }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'SIGNING_FAILED' });
+    expect(String((err as Error).message)).not.toContain('1234');
   });
 });
