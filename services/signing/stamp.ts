@@ -1,9 +1,9 @@
 // The visible signature stamp: a form XObject used as the signature widget's appearance, so the
 // page's own content streams and resources stay untouched by the incremental update.
 import {
-  PDFName, beginText, endText, fill, moveText, popGraphicsState, pushGraphicsState, rectangle,
+  PDFHexString, PDFName, PDFOperator, PDFOperatorNames, beginText, endMarkedContent, endText, fill, moveText, popGraphicsState, pushGraphicsState, rectangle,
   setFillingRgbColor, setFontAndSize, setLineWidth, setStrokingRgbColor, showText, stroke,
-  type PDFDocument, type PDFOperator, type PDFRef,
+  type PDFDocument, type PDFRef,
 } from 'pdf-lib';
 import { embedFontProgram, fontFor, type EmbeddedFont } from './font.js';
 
@@ -47,12 +47,20 @@ export function buildStamp(doc: PDFDocument, font: EmbeddedFont, lines: string[]
     rectangle(0.5, 0.5, width - 1, height - 1),
     stroke(),
     setFillingRgbColor(0.8, 0, 0),
+    // Empty /ActualText: text extraction (pdftotext, search, copy) skips the stamp, so the document's
+    // text stays what was scanned; the signer and time remain readable in the signature itself.
+    // poppler honours ActualText only in an inline property list; pdf-lib's operator type has no
+    // dictionary argument, though a PDFDict serializes correctly as one.
+    PDFOperator.of(PDFOperatorNames.BeginMarkedContentSequence, [
+      PDFName.of('Span'),
+      doc.context.obj({ ActualText: PDFHexString.of('FEFF') }) as unknown as PDFName,
+    ]),
   ];
   lines.forEach((line, i) => {
     const baseline = height - PAD - FONT_SIZE * 0.8 - i * lineHeight;
     ops.push(beginText(), setFontAndSize(fontName, FONT_SIZE), moveText(PAD, baseline), showText(font.encode(line)), endText());
   });
-  ops.push(popGraphicsState());
+  ops.push(endMarkedContent(), popGraphicsState());
   const stream = doc.context.formXObject(ops, {
     BBox: [0, 0, width, height],
     Resources: { Font: { F1: font.ref } },
