@@ -8,6 +8,10 @@ import * as documents from '../../storage/catalog/documents.js';
 import { loadRegistry } from '../../services/units.js';
 import { formatDossierCode, localDay } from '../../services/intake.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
+import { withTransaction } from '../../storage/db.js';
+import { assignCode } from '../../services/coding.js';
+import { loadCatalog } from '../../services/classify/index.js';
+import { DIGITIZED_CODE_RE, RESULT_CODE_RE } from '../../services/codes/index.js';
 
 let env: TestEnv;
 let pool: Pool;
@@ -61,5 +65,28 @@ describe('document statuses', () => {
     const doc = await documents.getDocument(pool, id);
     expect(doc).toMatchObject({ status: 'failed', error: { code: 'FILE_CORRUPT' } });
     expect(doc!.timestamps.failed).not.toBeNull();
+  });
+});
+
+describe('document codes', () => {
+  it('are unique and match their schemes under concurrent coding', async () => {
+    const catalog = loadCatalog();
+    const base = { seq: 1, dossierCode: '000.03.21.H54-261128-0001', procedureCode: '1.001193', applicantId: '034221659693' };
+    const digitized = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        withTransaction(pool, (tx) =>
+          assignCode(tx, catalog, { ...base, role: 'component', docType: 'giay-khai-sinh', fields: { idNumber: '034221659693', documentNumber: '226' } }),
+        ),
+      ),
+    );
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () => withTransaction(pool, (tx) => assignCode(tx, catalog, { ...base, role: 'result', docType: 'giay-khai-sinh', fields: {} }))),
+    );
+    expect(new Set(digitized.map((c) => c.code)).size).toBe(40);
+    expect(new Set(results.map((c) => c.code)).size).toBe(40);
+    for (const c of digitized) expect(c.code).toMatch(DIGITIZED_CODE_RE);
+    for (const c of results) expect(c.code).toMatch(RESULT_CODE_RE);
+    expect(digitized.map((c) => c.code)).toContain('034221659693.KQ.G15.000031.226.01');
+    expect(results.map((c) => c.code)).toContain('000.03.21.H54-261128-0001-KQ40');
   });
 });
