@@ -10,7 +10,7 @@ import { UnitDirectory, loadRegistry } from './units.js';
 import { Engines } from './engines.js';
 import { Knowledge } from './knowledge.js';
 import { Signatures } from './signatures.js';
-import { buildServer } from './http/server.js';
+import { buildOpsServer, buildServer } from './http/server.js';
 import { startRecoverySweep, requeueUnqueued } from './recovery.js';
 import { createPool, ensureDatabase, migrate } from '../storage/db.js';
 import { createObjectStore } from '../storage/objects.js';
@@ -119,6 +119,12 @@ export async function startApp(config: Config, mode: Mode, log: Logger = createL
     server = await buildServer(ctx);
     url = await server.listen({ port: config.PORT, host: config.HOST });
     log.info({ url, docs: `${url}/docs` }, 'API listening');
+  }
+  if (mode === 'worker' && config.WORKER_METRICS_PORT > 0) {
+    // A standalone worker still answers /health, /ready and /metrics (job durations, failures).
+    server = await buildOpsServer(ctx);
+    url = await server.listen({ port: config.WORKER_METRICS_PORT, host: config.HOST });
+    log.info({ url }, 'worker metrics listening');
   }
   if (mode !== 'api') {
     workers = startWorkers(ctx);

@@ -9,6 +9,7 @@ const Int = (def: number, min = 0) => Type.Integer({ default: def, minimum: min 
 export const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'development' }),
   PORT: Int(3000, 0),
+  WORKER_METRICS_PORT: Int(9464, 0),
   HOST: Type.String({ default: '127.0.0.1' }),
   DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/motcua' }),
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379' }),

@@ -16,6 +16,7 @@ import { opsRoutes } from './routes/ops.js';
 import { adminRoutes } from './routes/admin.js';
 import { dossierRoutes } from './routes/dossiers.js';
 import { resultRoutes } from './routes/results.js';
+import { catalogRoutes } from './routes/catalog.js';
 import { Review } from '../review.js';
 
 export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
@@ -78,6 +79,14 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     adminRoutes(v1, ctx, access);
     dossierRoutes(v1, ctx, access, intake, reader);
     resultRoutes(v1, ctx, reader, review);
+    catalogRoutes(v1, ctx, access);
   });
+  return app;
+}
+
+/** Only the operations routes, for a worker process. */
+export async function buildOpsServer(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: ctx.log.child({ component: 'ops' }) as FastifyBaseLogger, forceCloseConnections: true });
+  opsRoutes(app, ctx);
   return app;
 }

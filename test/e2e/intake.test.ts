@@ -287,6 +287,22 @@ describe('units, audit and operations', () => {
     expect(audit.body.items[0]).toMatchObject({ action: 'unit.create', targetId: unit.code, actor: 'admin:env' });
   });
 
+  it('lets an admin add a document type or set a result-type code without a code change', async () => {
+    const before = await desk.json('GET', '/v1/document-types');
+    expect(before.body.items.map((t: { slug: string }) => t.slug)).toContain('giay-khai-sinh');
+    expect((await desk.json('PUT', '/v1/document-types/giay-xac-nhan-tinh-trang-hon-nhan', { resultTypeCode: 'KQ.G15.000099' })).status).toBe(403);
+    const set = await admin.json('PUT', '/v1/document-types/giay-xac-nhan-tinh-trang-hon-nhan', { resultTypeCode: 'KQ.G15.000099' });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ slug: 'giay-xac-nhan-tinh-trang-hon-nhan', resultTypeCode: 'KQ.G15.000099', name: 'Giấy xác nhận tình trạng hôn nhân' });
+    const incomplete = await admin.json('PUT', '/v1/document-types/giay-phep-lai-xe', { name: 'Giấy phép lái xe' });
+    expect(incomplete.status).toBe(400);
+    const added = await admin.json('PUT', '/v1/document-types/giay-phep-lai-xe', { name: 'Giấy phép lái xe', kind: 'result', fields: ['fullName', 'dateOfBirth', 'serialNumber'] });
+    expect(added.status).toBe(200);
+    const after = await desk.json('GET', '/v1/document-types');
+    expect(after.body.version).not.toBe(before.body.version);
+    expect(after.body.items.find((t: { slug: string }) => t.slug === 'giay-phep-lai-xe')?.fields).toEqual(['fullName', 'dateOfBirth', 'serialNumber']);
+  });
+
   it('serves health, readiness, metrics and the OpenAPI document', async () => {
     const anon = desk.withKey(null);
     expect((await anon.json('GET', '/health')).body).toEqual({ status: 'ok' });
