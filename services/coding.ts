@@ -43,6 +43,16 @@ export interface AssignedCode {
   scheme: string;
 }
 
+/** What coding needs to know about a document and its dossier. */
+export function codingInput(
+  doc: { role: DocumentRole; seq: number; dossierCode: string },
+  dossier: { procedureCode: string; applicantId: string },
+  docType: string,
+  fields: Record<string, string>,
+): CodingInput {
+  return { role: doc.role, seq: doc.seq, dossierCode: doc.dossierCode, procedureCode: dossier.procedureCode, applicantId: dossier.applicantId, docType, fields };
+}
+
 export function ownerOf(fields: Record<string, string>, applicantId: string): string {
   for (const f of OWNER_FIELDS) {
     const v = fields[f]?.replace(/\s/g, '');

@@ -12,24 +12,26 @@ import type { AccessControl, Principal } from './access.js';
 import { AppError } from './errors.js';
 import { checkApplicantId } from './identifiers.js';
 import { preflight, type Preflight } from './preflight.js';
+import { formatDossierCode, localDate } from './codes/index.js';
 
 export interface IncomingFile {
   fileName: string;
   bytes: Buffer;
 }
 
-const VN_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' });
 /** The calendar day in Vietnam (UTC+7), YYYY-MM-DD: dossier codes and unit validity follow local days. */
-export const localDay = (d: Date) => VN_DAY.format(d);
-
-export function formatDossierCode(unitCode: string, day: string, serial: number): string {
-  return `${unitCode}-${day.slice(2, 4)}${day.slice(5, 7)}${day.slice(8, 10)}-${String(serial).padStart(4, '0')}`;
-}
+export const localDay = (d: Date) => localDate(d);
 
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 export function originalKey(unitCode: string, year: string, sha256: string): string {
   return `${unitCode}/${year}/${sha256}`;
+}
+
+type Tx = Parameters<Parameters<typeof withTransaction>[1]>[0];
+
+function auditDossier(tx: Tx, p: Principal, action: string, dossierCode: string, unitCode: string, detail: unknown) {
+  return recordAudit(tx, { actor: p.actor, actorRole: p.role, action, targetType: 'dossier', targetId: dossierCode, unitCode, detail });
 }
 
 interface CheckedFile extends IncomingFile {
@@ -109,7 +111,7 @@ export class Intake {
   }
 
   private async insertDocuments(
-    tx: Parameters<Parameters<typeof withTransaction>[1]>[0],
+    tx: Tx,
     p: Principal,
     dossierCode: string,
     unitCode: string,
@@ -185,7 +187,7 @@ export class Intake {
 
     const { code, accepted } = await withTransaction(this.ctx.db, async (tx) => {
       const code =
-        fields.dossierCode ?? formatDossierCode(fields.unitCode, day, await dossiers.nextDossierSerial(tx, fields.unitCode, day));
+        fields.dossierCode ?? formatDossierCode(fields.unitCode, receivedAt, await dossiers.nextDossierSerial(tx, fields.unitCode, day));
       const inserted = await dossiers.insertDossier(
         tx,
         {
@@ -200,14 +202,10 @@ export class Intake {
       );
       if (!inserted) throw new AppError('DOSSIER_EXISTS', code);
       const accepted = await this.insertDocuments(tx, p, code, fields.unitCode, year, checked);
-      await recordAudit(tx, {
-        actor: p.actor,
-        actorRole: p.role,
-        action: 'dossier.create',
-        targetType: 'dossier',
-        targetId: code,
-        unitCode: fields.unitCode,
-        detail: { channel: fields.channel, procedureCode: fields.procedureCode, documents: accepted.map((d) => d.id) },
+      await auditDossier(tx, p, 'dossier.create', code, fields.unitCode, {
+        channel: fields.channel,
+        procedureCode: fields.procedureCode,
+        documents: accepted.map((d) => d.id),
       });
       return { code, accepted };
     });
@@ -225,15 +223,7 @@ export class Intake {
     const accepted = await withTransaction(this.ctx.db, async (tx) => {
       await dossiers.getDossier(tx, dossierCode, true); // serializes document numbering within the dossier
       const accepted = await this.insertDocuments(tx, p, dossierCode, dossier.unitCode, year, checked);
-      await recordAudit(tx, {
-        actor: p.actor,
-        actorRole: p.role,
-        action: 'dossier.add-documents',
-        targetType: 'dossier',
-        targetId: dossierCode,
-        unitCode: dossier.unitCode,
-        detail: { documents: accepted.map((d) => d.id) },
-      });
+      await auditDossier(tx, p, 'dossier.add-documents', dossierCode, dossier.unitCode, { documents: accepted.map((d) => d.id) });
       return accepted;
     });
     return { dossierCode, documents: await this.finish(dossier.channel, checked, accepted) };

@@ -10,7 +10,7 @@ import type { Document } from '../schemas/api.js';
 import type { AppContext } from './context.js';
 import type { AccessControl, Principal } from './access.js';
 import { findType, knownFields } from './classify/index.js';
-import { assignCode } from './coding.js';
+import { assignCode, codingInput } from './coding.js';
 import { publicDocument, type DocumentReader } from './documents.js';
 import { AppError } from './errors.js';
 
@@ -50,15 +50,7 @@ export class Review {
     if (!dossier) throw new AppError('NOT_FOUND', `dossier ${doc.dossierCode}`);
 
     await withTransaction(this.ctx.db, async (tx) => {
-      const assigned = await assignCode(tx, catalog, {
-        role: doc.role,
-        seq: doc.seq,
-        dossierCode: doc.dossierCode,
-        procedureCode: dossier.procedureCode,
-        applicantId: dossier.applicantId,
-        docType: body.docType,
-        fields,
-      });
+      const assigned = await assignCode(tx, catalog, codingInput(doc, dossier, body.docType, fields));
       const checks = Object.fromEntries(Object.keys(fields).map((f) => [f, { ok: true, confidence: 1, reason: 'confirmed by staff' }]));
       const saved = await documents.saveCoded(
         tx,

@@ -12,16 +12,7 @@ import { displayName, parseCertificate, unitCodeOf, x509Of, type CertInfo } from
 
 const MAX_CHAIN = 8;
 
-interface SignatureResult {
-  intact: boolean;
-  coversWholeDocument: boolean;
-  signer: string | null;
-  unitCode: string | null;
-  signedAt: string | null;
-  chainTrusted: boolean;
-  timestamp: string | null;
-  reason: string | null;
-}
+type SignatureResult = Omit<Verification, 'valid'>;
 
 const blank = (reason: string): SignatureResult => ({
   intact: false, coversWholeDocument: false, signer: null, unitCode: null, signedAt: null,

@@ -4,7 +4,7 @@ import * as documents from '../../storage/catalog/documents.js';
 import * as dossiers from '../../storage/catalog/dossiers.js';
 import { withTransaction } from '../../storage/db.js';
 import type { AppContext } from '../context.js';
-import { assignCode } from '../coding.js';
+import { assignCode, codingInput } from '../coding.js';
 import { AppError } from '../errors.js';
 
 class AlreadyCoded extends Error {}
@@ -27,15 +27,7 @@ export async function codeDocument(ctx: AppContext, doc: documents.DocumentRecor
   if (!dossier) throw new AppError('INTERNAL', `dossier ${doc.dossierCode} missing`);
   const catalog = await ctx.knowledge.catalog();
   const code = await withTransaction(ctx.db, async (tx) => {
-    const assigned = await assignCode(tx, catalog, {
-      role: doc.role,
-      seq: doc.seq,
-      dossierCode: doc.dossierCode,
-      procedureCode: dossier.procedureCode,
-      applicantId: dossier.applicantId,
-      docType: c.docType,
-      fields: classified.fields,
-    });
+    const assigned = await assignCode(tx, catalog, codingInput(doc, dossier, c.docType, classified.fields));
     // A repeated step finds the document already coded and rolls its counter draw back.
     if (!(await documents.saveCoded(tx, doc.id, { ...classified, ...assigned }, 'ocr_done'))) throw new AlreadyCoded();
     return assigned.code;

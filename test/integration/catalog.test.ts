@@ -6,7 +6,8 @@ import { createPool, ensureDatabase, migrate, type Pool } from '../../storage/db
 import { nextDossierSerial } from '../../storage/catalog/dossiers.js';
 import * as documents from '../../storage/catalog/documents.js';
 import { loadRegistry } from '../../services/units.js';
-import { formatDossierCode, localDay } from '../../services/intake.js';
+import { localDay } from '../../services/intake.js';
+import { formatDossierCode } from '../../services/codes/index.js';
 import { makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { withTransaction } from '../../storage/db.js';
 import { assignCode } from '../../services/coding.js';
@@ -41,7 +42,7 @@ describe('dossier codes', () => {
   });
 
   it('formats the code from the unit, the local day and the serial', () => {
-    expect(formatDossierCode('000.00.12.H54', '2023-04-05', 7)).toBe('000.00.12.H54-230405-0007');
+    expect(formatDossierCode('000.00.12.H54', new Date('2023-04-05T10:00:00+07:00'), 7)).toBe('000.00.12.H54-230405-0007');
     // 20:00 UTC is already the next day in Vietnam
     expect(localDay(new Date('2026-11-28T20:00:00Z'))).toBe('2026-11-29');
   });
