@@ -78,7 +78,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     v1.addHook('onRequest', authHook(access));
     adminRoutes(v1, ctx, access);
     dossierRoutes(v1, ctx, access, intake, reader);
-    resultRoutes(v1, ctx, reader, review);
+    resultRoutes(v1, ctx, access, reader, review);
     catalogRoutes(v1, ctx, access);
   });
   return app;

@@ -1,7 +1,7 @@
 import type Tesseract from 'tesseract.js';
 import type { OcrPool } from './pool.js';
 import type { OcrBox, OcrLine, OcrWord, Rotation } from './types.js';
-import { analyseGeometry, renderForOcr, type DecodedPage, type Geometry, type OcrImage } from './cleanup.js';
+import { OCR_DPI, READ_DPI, analyseGeometry, renderForOcr, type DecodedPage, type Geometry, type OcrImage } from './cleanup.js';
 
 /** Upside-down or sideways text reads as garbage well below this; upright pages score 80–96. */
 const WRONG_WAY_CONFIDENCE = 65;
@@ -17,31 +17,34 @@ export interface PageReading {
   attempts: number;
 }
 
-function box(b: Tesseract.Bbox): OcrBox {
-  return { x0: b.x0, y0: b.y0, x1: b.x1, y1: b.y1 };
+function box(b: Tesseract.Bbox, k: number): OcrBox {
+  if (k === 1) return { x0: b.x0, y0: b.y0, x1: b.x1, y1: b.y1 };
+  return { x0: Math.round(b.x0 * k), y0: Math.round(b.y0 * k), x1: Math.round(b.x1 * k), y1: Math.round(b.y1 * k) };
 }
 
 function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-export function toLines(page: Tesseract.Page): OcrLine[] {
+/** `scale` maps tesseract's pixels (the reading resolution) to the page frame. */
+export function toLines(page: Tesseract.Page, scale = 1): OcrLine[] {
   const lines: OcrLine[] = [];
   for (const block of page.blocks ?? []) {
     for (const para of block.paragraphs) {
       for (const line of para.lines) {
         const words: OcrWord[] = line.words
-          .map((w) => ({ text: w.text.normalize('NFC').trim(), confidence: round1(w.confidence), bbox: box(w.bbox) }))
+          .map((w) => ({ text: w.text.normalize('NFC').trim(), confidence: round1(w.confidence), bbox: box(w.bbox, scale) }))
           .filter((w) => w.text.length > 0);
         if (words.length === 0) continue;
         const bl = line.baseline;
         let baseline = (bl.y0 + bl.y1) / 2;
         // tesseract occasionally reports a baseline outside its own line box; fall back to the box.
         if (!(baseline >= line.bbox.y0 && baseline <= line.bbox.y1 + 2)) baseline = line.bbox.y1;
+        baseline *= scale;
         lines.push({
           text: words.map((w) => w.text).join(' '),
           confidence: round1(line.confidence),
-          bbox: box(line.bbox),
+          bbox: box(line.bbox, scale),
           baseline: Math.round(baseline),
           words,
         });
@@ -53,7 +56,7 @@ export function toLines(page: Tesseract.Page): OcrLine[] {
 
 async function readOnce(pool: OcrPool, img: OcrImage): Promise<{ lines: OcrLine[]; confidence: number }> {
   const data = await pool.run(async (w) => (await w.recognize(img.png, {}, { blocks: true, text: false })).data);
-  const lines = toLines(data);
+  const lines = toLines(data, img.scale);
   return { lines, confidence: meanConfidence(lines) };
 }
 
@@ -78,7 +81,9 @@ interface Attempt {
 }
 
 async function attempt(pool: OcrPool, page: DecodedPage, geometry: Geometry, enhance: boolean): Promise<Attempt> {
-  const img = await renderForOcr(page, geometry, enhance);
+  // The enhanced retry is for hard pages: it also reads at full OCR resolution in case small print
+  // was what lowered the confidence.
+  const img = await renderForOcr(page, geometry, enhance, enhance ? OCR_DPI : READ_DPI);
   const r = await readOnce(pool, img);
   return { ...r, geometry, img };
 }

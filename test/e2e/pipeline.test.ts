@@ -171,3 +171,32 @@ describe('review', () => {
     expect(rows[0].n).toBe(1);
   }, 300_000);
 });
+
+describe('failures', () => {
+  it('fails a document whose unit has no signing certificate yet, and re-drives it once the certificate exists', async () => {
+    const unit = { code: '000.05.21.H54', name: 'Ủy ban nhân dân xã Mới Lập', level: 'commune', parentCode: '000.00.21.H54', rural: true };
+    expect((await admin.json('POST', '/v1/units', unit)).status).toBe(201);
+    const res = await admin.upload('/v1/dossiers', { unitCode: unit.code, procedureCode: '1.001193', applicantId: '034221659693', channel: 'desk', roles: 'result' }, [
+      await corpusFile(DEV_CORPUS, 'giay-khai-sinh-01.tif'),
+    ]);
+    const id = res.body.documents[0].id;
+    const failed = await waitFor(async () => {
+      const r = await admin.json('GET', `/v1/documents/${id}`);
+      return r.body.status === 'failed' ? r.body : null;
+    }, 240_000, 250);
+    expect(failed.error.code).toBe('SIGNER_MISSING');
+    expect(failed.code).toMatch(RESULT_CODE_RE);
+    expect((await desk.json('POST', `/v1/documents/${id}/retry`)).status).toBe(403);
+
+    await app.ctx.signatures.ensureDevPki(app.ctx.units);
+    const retried = await admin.json('POST', `/v1/documents/${id}/retry`);
+    expect(retried.status).toBe(200);
+    const done = await waitFor(async () => {
+      const r = await admin.json('GET', `/v1/documents/${id}`);
+      return r.body.status === 'done' ? r.body : null;
+    }, 60_000, 250);
+    expect(done.code).toBe(failed.code);
+    expect(done.signer).toBe(unit.name);
+    expect((await admin.json('GET', `/v1/documents/${id}/verification`)).body).toMatchObject({ valid: true, unitCode: unit.code });
+  }, 300_000);
+});

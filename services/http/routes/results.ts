@@ -9,6 +9,8 @@ import { ReviewBody, type Review } from '../../review.js';
 import { AppError } from '../../errors.js';
 import { readUpload } from '../multipart.js';
 import { principalOf } from '../auth.js';
+import type { AccessControl } from '../../access.js';
+import { retryDocument } from '../../retry.js';
 
 const security = [{ bearer: [] }];
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody };
@@ -25,7 +27,7 @@ export const VerificationBody = Type.Object({
   reason: Type.Union([Type.String(), Type.Null()]),
 });
 
-export function resultRoutes(base: FastifyInstance, ctx: AppContext, reader: DocumentReader, review: Review): void {
+export function resultRoutes(base: FastifyInstance, ctx: AppContext, access: AccessControl, reader: DocumentReader, review: Review): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const idParams = Type.Object({ id: Type.String() });
 
@@ -56,6 +58,20 @@ export function resultRoutes(base: FastifyInstance, ctx: AppContext, reader: Doc
       },
     },
     async (req) => review.confirm(principalOf(req), req.params.id, req.body),
+  );
+
+  app.post(
+    '/v1/documents/:id/retry',
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'Run a failed document again from the stage that failed (admin)',
+        security,
+        params: idParams,
+        response: { 200: Type.Ref('Document'), ...errors },
+      },
+    },
+    async (req) => retryDocument(ctx, access, reader, principalOf(req), req.params.id),
   );
 
   app.get(
