@@ -119,6 +119,7 @@ export async function startApp(config: Config, mode: Mode, log: Logger = createL
     server = await buildServer(ctx);
     url = await server.listen({ port: config.PORT, host: config.HOST });
     log.info({ url, docs: `${url}/docs` }, 'API listening');
+    if (!config.ADMIN_API_KEY) log.warn('ADMIN_API_KEY is not set: no admin key exists to create the first API keys');
   }
   if (mode === 'worker' && config.WORKER_METRICS_PORT > 0) {
     // A standalone worker still answers /health, /ready and /metrics (job durations, failures).
