@@ -34,6 +34,9 @@ export function makeErrorHandler(log: Logger, metrics: Metrics) {
     }
     metrics.rejections.inc({ code: app.code });
     if (app.status === 401) reply.header('WWW-Authenticate', 'Bearer');
+    // The rest of an oversized body is never read: closing the connection lets the client see the
+    // answer instead of waiting to finish an upload nobody is reading.
+    if (app.status === 413 || (req.isMultipart() && !req.raw.readableEnded)) reply.header('Connection', 'close');
     return reply.code(app.status).send({ error: app.toJSON() });
   };
 }

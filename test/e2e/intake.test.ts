@@ -206,13 +206,18 @@ describe('refusals', () => {
     expect(backlog.body.dossierCode).toMatch(/^000\.00\.21\.H54-240301-\d{4}$/);
   });
 
-  it('enforces per-file size limits with 413', async () => {
-    const small = await makeTestEnv({ MAX_FILE_BYTES: String(100 * 1024) });
+  it('enforces per-file and per-request size limits with 413', async () => {
+    const small = await makeTestEnv({ MAX_FILE_BYTES: String(100 * 1024), MAX_REQUEST_BYTES: String(400 * 1024) });
     const app2 = await startApp(small.config, 'api');
     try {
       const c = new Client(app2.url!, ADMIN_KEY);
       const res = await c.upload('/v1/dossiers', fields, [await corpusFile(DEV_CORPUS, 'giay-khai-sinh-02.jpg')]);
       expect([res.status, res.body.error.code]).toEqual([413, 'FILE_TOO_LARGE']);
+      const tif = await corpusFile(DEV_CORPUS, 'giay-khai-sinh-01.tif'); // 48 KB
+      const many = await c.upload('/v1/dossiers', fields, Array.from({ length: 9 }, (_, i) => ({ ...tif, name: `${i}.tif` })));
+      expect([many.status, many.body.error.code]).toEqual([413, 'REQUEST_TOO_LARGE']);
+      const { rows } = await app2.ctx.db.query('SELECT count(*)::int AS n FROM documents');
+      expect(rows[0].n).toBe(0);
     } finally {
       await app2.stop();
       await small.cleanup();
