@@ -99,6 +99,34 @@ async function main() {
       console.log(JSON.stringify(row));
       results.push(row);
     }
+    // The same puts straight to the store, without the API: the ceiling the API is measured against.
+    const { createObjectStore } = await import('../storage/objects.js');
+    const store = await createObjectStore({
+      endpoint: env.config.S3_ENDPOINT,
+      accessKey: 'S3RVER',
+      secretKey: 'S3RVER',
+      region: 'us-east-1',
+      buckets: ['bench-direct'],
+    });
+    const storeOnly: { clients: number; throughputMBps: number }[] = [];
+    for (const clients of levels) {
+      let bytes = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: clients }, async () => {
+          for (let i = 0; i < perClient; i++) {
+            const file = uniqueCopy(scan);
+            await store.put('bench-direct', `k/${randomBytes(8).toString('hex')}`, file);
+            bytes += file.length;
+          }
+        }),
+      );
+      const seconds = (performance.now() - started) / 1000;
+      const row = { clients, throughputMBps: +(bytes / 1024 / 1024 / seconds).toFixed(1) };
+      console.log(JSON.stringify({ storeOnly: row }));
+      storeOnly.push(row);
+    }
+    await store.close();
     const out = {
       benchmark: 'intake',
       date: new Date().toISOString(),
@@ -106,6 +134,11 @@ async function main() {
       store: 's3rver (development S3 server) in its own process',
       requestsPerClient: perClient,
       results,
+      storeOnly,
+      apiShareOfStoreThroughput: results.map((r, i) => ({
+        clients: r.clients,
+        ratio: storeOnly[i] ? +(r.throughputMBps / storeOnly[i]!.throughputMBps).toFixed(2) : null,
+      })),
     };
     await mkdir(path.join(REPO_ROOT, 'bench', 'results'), { recursive: true });
     await writeFile(path.join(REPO_ROOT, 'bench', 'results', 'intake.json'), `${JSON.stringify(out, null, 2)}\n`);

@@ -1,7 +1,7 @@
 // Intake: a dossier and its files. Nothing is acknowledged before it is durable: every original is in
 // the object store and every catalog row committed before the caller hears 202. Queueing comes after
 // the commit; a document that misses its queue (Redis down, a crash) is picked up by the recovery sweep.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID, webcrypto } from 'node:crypto';
 import { withTransaction } from '../storage/db.js';
 import * as dossiers from '../storage/catalog/dossiers.js';
 import * as documents from '../storage/catalog/documents.js';
@@ -63,7 +63,8 @@ export class Intake {
       files.map(async (f, i) => {
         try {
           const pre = await preflight(f.bytes, limits);
-          const sha256 = createHash('sha256').update(f.bytes).digest('hex');
+          // WebCrypto digests run on the libuv pool, off the event loop that serves other uploads.
+          const sha256 = Buffer.from(await webcrypto.subtle.digest('SHA-256', f.bytes)).toString('hex');
           return { ...f, pre, sha256, role: roles[i] ?? 'component' };
         } catch (err) {
           if (err instanceof AppError) err.file = f.fileName;
