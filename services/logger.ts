@@ -1,6 +1,6 @@
 // Structured logs (pino). Personal identifiers never reach a log line in the clear: known fields are
 // masked by path, and any 9-, 10-, 12- or 13-digit run inside a message is masked too.
-import { pino, type Logger } from 'pino';
+import { pino, type Logger, type LoggerOptions } from 'pino';
 import { maskIdentifier } from './identifiers.js';
 
 const ID_RUN = /(?<!\d)(\d{12}|\d{10}(?:-\d{3})?|\d{9})(?!\d)/g;
@@ -20,8 +20,22 @@ const MASKED_PATHS = [
   'headers.authorization',
 ];
 
-export function createLogger(level: string, name = 'motcua'): Logger {
-  return pino({
+/** Masks ids in a message and in the string values of a log object's own fields (error texts too). */
+function maskArg(a: unknown): unknown {
+  if (typeof a === 'string') return maskText(a);
+  if (a instanceof Error) return { type: a.name, message: maskText(a.message), stack: a.stack ? maskText(a.stack) : undefined };
+  if (a && typeof a === 'object' && !Array.isArray(a)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(a)) {
+      out[k] = typeof v === 'string' ? maskText(v) : v instanceof Error ? maskArg(v) : v;
+    }
+    return out;
+  }
+  return a;
+}
+
+export function createLogger(level: string, name = 'motcua', destination?: NodeJS.WritableStream): Logger {
+  const options: LoggerOptions = {
     name,
     level,
     redact: {
@@ -38,11 +52,12 @@ export function createLogger(level: string, name = 'motcua'): Logger {
     },
     hooks: {
       logMethod(args, method) {
-        const masked = args.map((a) => (typeof a === 'string' ? maskText(a) : a)) as Parameters<typeof method>;
+        const masked = args.map(maskArg) as Parameters<typeof method>;
         method.apply(this, masked);
       },
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };
