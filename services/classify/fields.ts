@@ -104,7 +104,8 @@ const bad = (reason: string, confidence = 0.3): FieldCheck => ({ ok: false, conf
 // ---- person names -----------------------------------------------------------------------------
 
 export function readName(hit: LabelHit): FoundField | null {
-  let raw = hit.rest.replace(/^[:;.\s-]+/, '');
+  // A bilingual card's English label ("/ Full name:") may be misread ("/ Eull name:"): skip it whole.
+  let raw = hit.rest.replace(/^\s*\/[^:]{0,30}:/, '').replace(/^[:;.\s-]+/, '');
   if (raw.replace(/[^\p{L}]/gu, '').length < 2) raw = hit.next;
   // "Ông/Bà: Mai Thành Cường, năm sinh ..." and "Xét đề nghị của ông/bà: X, về việc ...".
   raw = cutAtStopLabel(raw.split(/[,;(]/)[0] ?? '');

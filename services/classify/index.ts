@@ -14,6 +14,13 @@ export { normalizeName, titleCaseName } from './names.js';
 export { formatDate, parseDate, parseWrittenDate, wordsToNumber } from './dates.js';
 export { fold, stripDiacritics } from './text.js';
 
+/** A paper outside the catalog still shows the reviewer its number, date and issuer, pre-filled. */
+const GENERIC_CATALOG: Catalog = {
+  version: 'generic',
+  fieldMeanings: {},
+  types: [{ slug: 'unknown', name: 'Unknown', kind: 'unknown', issuerLevel: 'any', resultTypeCode: null, codeSource: null, fields: ['documentNumber', 'issueDate', 'issuer'] }],
+};
+
 export interface Analysis {
   classification: Classification;
   extraction: Extraction;
@@ -28,7 +35,7 @@ export function analyze(text: string, model: ClassifierModel, catalog: Catalog, 
   else if (classification.needsReview) reviewReasons.push(`type: low confidence (${classification.confidence})`);
   const extraction =
     classification.docType === 'unknown'
-      ? { fields: {}, fieldChecks: {}, needsReview: true }
+      ? { ...extractFields(text, 'unknown', GENERIC_CATALOG, options), needsReview: true }
       : extractFields(text, classification.docType, catalog, options);
   for (const [name, chk] of Object.entries(extraction.fieldChecks)) {
     if (!chk.ok) reviewReasons.push(`field ${name}: ${chk.reason ?? 'failed its check'}`);
