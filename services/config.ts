@@ -37,7 +37,7 @@ export const ConfigSchema = Type.Object({
   RECOVERY_INTERVAL_MS: Int(30_000, 1000),
   SHUTDOWN_TIMEOUT_MS: Int(30_000, 1000),
   OCR_WORKERS: Int(Math.max(1, os.availableParallelism()), 1),
-  OCR_RECYCLE_PAGES: Int(100, 1),
+  OCR_RECYCLE_PAGES: Int(25, 1),
   OCR_PAGE_TIMEOUT_MS: Int(120_000, 1000),
   OCR_MIN_CONFIDENCE: Int(70, 0),
   SIGNING_KEY_PASSPHRASE: Type.String({ default: 'dev-only-passphrase' }),

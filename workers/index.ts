@@ -23,7 +23,8 @@ export function startWorkers(ctx: AppContext, stages: readonly Stage[] = STAGES)
       {
         redisUrl: config.REDIS_URL,
         prefix: config.QUEUE_PREFIX,
-        concurrency: config.WORKER_CONCURRENCY,
+        // OCR keeps one more document in flight than it has engines, so decoding overlaps recognition.
+        concurrency: stage === 'ocr' ? Math.max(config.WORKER_CONCURRENCY, config.OCR_WORKERS + 1) : config.WORKER_CONCURRENCY,
         lockDuration: config.JOB_LOCK_MS,
       },
     );
