@@ -41,6 +41,18 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? 0;
 }
 
+/** CPU ms of waited-for child processes (native tesseract), from /proc: load-independent, unlike wall time. */
+async function childCpuMs(): Promise<number> {
+  try {
+    const stat = await readFile('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 16 and 17 (cutime, cstime) in clock ticks; the slice starts at field 3.
+    return (Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 const r4 = (n: number) => Math.round(n * 10000) / 10000;
 
@@ -139,9 +151,12 @@ async function main(): Promise<void> {
   let wallOurs = 0;
   let wallNative = 0;
   let nativePages = 0;
+  let cpuOurs = 0;
+  let cpuNative = 0;
   for (let c = 0; c < samples.length; c += CHUNK) {
     const chunk = samples.slice(c, c + CHUNK);
     const t0 = Date.now();
+    const c0 = process.cpuUsage();
     ours.push(
       // One document more than workers in flight, so decoding and cleanup of the next page
       // overlap recognition instead of leaving a worker idle.
@@ -158,11 +173,14 @@ async function main(): Promise<void> {
       })),
     );
     wallOurs += Date.now() - t0;
+    const cu = process.cpuUsage(c0);
+    cpuOurs += (cu.user + cu.system) / 1000;
 
     const inputs = await Promise.all(chunk.map(async (s) => ({ s, files: await nativeInputs(s, args.dir, tmp) })));
     const jobs = inputs.flatMap(({ s, files }) => files.map((file) => ({ s, file })));
     nativePages += jobs.length;
     const t1 = Date.now();
+    const n0 = await childCpuMs();
     nativeText.push(
       ...(await mapLimit(jobs, args.workers, async ({ s, file }) => {
         const { stdout } = await run('tesseract', [file, 'stdout', '-l', 'vie'], {
@@ -173,6 +191,7 @@ async function main(): Promise<void> {
       })),
     );
     wallNative += Date.now() - t1;
+    cpuNative += (await childCpuMs()) - n0;
     console.log(`  ${Math.min(c + CHUNK, samples.length)}/${samples.length} documents`);
   }
   lag.disable();
@@ -225,6 +244,7 @@ async function main(): Promise<void> {
     pagesPerMin: Math.round((totalPages / wallOurs) * 60_000 * 10) / 10,
     msPerPageMedian: percentile(pageMs, 50),
     msPerPageP95: percentile(pageMs, 95),
+    cpuMsPerPage: Math.round(cpuOurs / totalPages),
     ...summary(oursScores),
     pdftotextWordF1: r4(mean(pdfF1)),
     peakRssMB: Math.round(rssPeak / 2 ** 20),
@@ -235,10 +255,13 @@ async function main(): Promise<void> {
   };
   const nativeSum = {
     pagesPerMin: Math.round((nativePages / wallNative) * 60_000 * 10) / 10,
+    cpuMsPerPage: Math.round(cpuNative / nativePages),
     ...summary(nativeScores),
   };
   const ratios = {
     throughput: r4(oursSum.pagesPerMin / nativeSum.pagesPerMin),
+    /** Native CPU per page over ours: what the throughput ratio would be with both cores to ourselves. */
+    cpu: r4(nativeSum.cpuMsPerPage / oursSum.cpuMsPerPage),
     wordF1: r4(oursSum.wordF1 / nativeSum.wordF1),
     lineCer: nativeSum.lineCer > 0 ? r4(oursSum.lineCer / nativeSum.lineCer) : null,
   };
@@ -248,6 +271,7 @@ async function main(): Promise<void> {
     ['word F1', oursSum.wordF1, nativeSum.wordF1, ratios.wordF1],
     ['CER (reading order)', oursSum.cer, nativeSum.cer, r4(oursSum.cer / (nativeSum.cer || 1))],
     ['CER (line-matched)', oursSum.lineCer, nativeSum.lineCer, ratios.lineCer],
+    ['CPU ms/page', oursSum.cpuMsPerPage, nativeSum.cpuMsPerPage, ratios.cpu],
     ['pdftotext word F1', oursSum.pdftotextWordF1, '-', null],
     ['ms/page median', oursSum.msPerPageMedian, '-', null],
     ['ms/page p95', oursSum.msPerPageP95, '-', null],

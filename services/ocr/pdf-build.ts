@@ -59,7 +59,21 @@ async function drawImage(doc: PDFDocument, page: PDFPage, image: ArchiveImage, w
     ref = doc.context.register(stream);
   }
   const name = page.node.newXObject('Scan', ref);
-  page.pushOperators(pushGraphicsState(), concatTransformationMatrix(wPt, 0, 0, hPt, 0, 0), drawObject(name), popGraphicsState());
+  // The page is the bounding box of the turned scan (the OCR frame): the image keeps its own size
+  // and is turned about the page centre. PDF y points up, so a clockwise turn is a negative angle.
+  const iw = (image.width / image.dpi) * 72;
+  const ih = (image.height / image.dpi) * 72;
+  const phi = (-image.angle * Math.PI) / 180;
+  const cos = Math.abs(Math.cos(phi)) < 1e-12 ? 0 : Math.cos(phi);
+  const sin = Math.abs(Math.sin(phi)) < 1e-12 ? 0 : Math.sin(phi);
+  const e = wPt / 2 - (iw / 2) * cos + (ih / 2) * sin;
+  const f = hPt / 2 - (iw / 2) * sin - (ih / 2) * cos;
+  page.pushOperators(
+    pushGraphicsState(),
+    concatTransformationMatrix(iw * cos, iw * sin, -ih * sin, ih * cos, e, f),
+    drawObject(name),
+    popGraphicsState(),
+  );
 }
 
 interface Glyphs {
@@ -74,6 +88,9 @@ interface Glyphs {
  * the main thread); NFC Vietnamese needs no shaping and an invisible layer no kerning, so each
  * distinct character is shaped once.
  */
+/** Advance widths depend only on the font file, so they outlive a document (one shaping call less per character). */
+const advanceWidths = new Map<string, number>();
+
 function glyphCache(font: PDFFont): (text: string) => Glyphs {
   const cache = new Map<string, Glyphs>();
   return (text) => {
@@ -82,7 +99,12 @@ function glyphCache(font: PDFFont): (text: string) => Glyphs {
     for (const ch of text) {
       let g = cache.get(ch);
       if (!g) {
-        g = { hex: font.encodeText(ch).asString(), width: font.widthOfTextAtSize(ch, 1) };
+        let w = advanceWidths.get(ch);
+        if (w === undefined) {
+          w = font.widthOfTextAtSize(ch, 1);
+          advanceWidths.set(ch, w);
+        }
+        g = { hex: font.encodeText(ch).asString(), width: w };
         cache.set(ch, g);
       }
       hex += g.hex;

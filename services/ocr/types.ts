@@ -23,7 +23,8 @@ export interface OcrLine {
 export type Rotation = 0 | 90 | 180 | 270;
 /**
  * One page as read. For `source: 'ocr'` coordinates are pixels of the cleaned page at `dpi`
- * (scans under ~255 dpi are upsampled to 300 for OCR), after turning it `rotation` degrees
+ * (300 for scans under ~255 dpi; tesseract itself reads at READ_DPI and its boxes are scaled
+ * to this frame), after turning it `rotation` degrees
  * clockwise and straightening a text-line slope of `skew` degrees (positive: lines descended to
  * the right). For `source: 'text-layer'` they are PDF points from the top-left (dpi 72).
  */

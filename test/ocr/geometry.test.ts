@@ -5,7 +5,7 @@ import { AppError } from '../../services/errors.js';
 import { analyseGeometry, decodePage, renderForOcr } from '../../services/ocr/cleanup.js';
 import { countPages, createOcrEngine, processDocument, type OcrEngine } from '../../services/ocr/index.js';
 import { wordF1, words } from '../../bench/lib/metrics.js';
-import { META, sample } from './helpers.js';
+import { META, rasterise, sample } from './helpers.js';
 
 let engine: OcrEngine;
 beforeAll(async () => {
@@ -66,6 +66,38 @@ describe('pages turned and multi-page input', () => {
     expect(page?.rotation).toBe(270);
     expect(page?.height).toBeGreaterThan(page?.width ?? Infinity);
     expect(wordF1(ocr.text, reference)).toBeGreaterThan(0.95);
+  });
+
+  it('the PDF shows the scan turned and deskewed under its text layer', async () => {
+    const { bytes } = await sample('giay-khai-sinh-03');
+    // Upside down and skewed: the archive image is turned by the PDF's drawing matrix, so the
+    // words' boxes (OCR frame pixels) must land on ink in the rendered page.
+    const top = await sharp(bytes).extract({ left: 0, top: 0, width: 2480, height: 1400 }).toBuffer();
+    const turned = await sharp(top).rotate(181.5, { background: '#ffffff' }).jpeg({ quality: 90 }).withMetadata({ density: 300 }).toBuffer();
+    const { ocr, pdf } = await processDocument(engine, { bytes: turned, mediaType: 'image/jpeg' }, META);
+    const page = ocr.pages[0];
+    expect(page?.rotation).toBe(180);
+    const dpi = 50;
+    const r = await rasterise(pdf, dpi);
+    const k = dpi / (page?.dpi ?? 300);
+    expect(Math.abs(r.width - (page?.width ?? 0) * k)).toBeLessThan(2);
+    let pageSum = 0;
+    for (const v of r.data) pageSum += v;
+    let inSum = 0;
+    let inN = 0;
+    for (const line of page?.lines ?? []) {
+      for (const w of line.words) {
+        for (let y = Math.floor(w.bbox.y0 * k); y <= Math.floor(w.bbox.y1 * k); y++) {
+          for (let x = Math.floor(w.bbox.x0 * k); x <= Math.floor(w.bbox.x1 * k); x++) {
+            inSum += r.data[y * r.width + x] ?? 255;
+            inN++;
+          }
+        }
+      }
+    }
+    expect(inN).toBeGreaterThan(500);
+    // Word boxes are much darker than the page as a whole only where they sit on the printed words.
+    expect(inSum / inN).toBeLessThan((pageSum / r.data.length) * 0.9);
   });
 
   it('a two-page TIFF gives two pages in order', async () => {

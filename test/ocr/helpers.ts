@@ -63,3 +63,17 @@ export function pdfinfo(pdf: Uint8Array, ...args: string[]): Promise<string> {
 export function pdfimagesList(pdf: Uint8Array): Promise<string> {
   return withTempPdf(pdf, async (f) => (await run('pdfimages', ['-list', f])).stdout);
 }
+
+/** The first page rasterised by poppler as 8-bit grey pixels, as a viewer would show it. */
+export function rasterise(pdf: Uint8Array, dpi: number): Promise<{ data: Buffer; width: number; height: number }> {
+  return withTempPdf(pdf, async (f) => {
+    const out = path.join(path.dirname(f), 'page');
+    await run('pdftoppm', ['-gray', '-r', String(dpi), '-singlefile', '-f', '1', '-l', '1', f, out]);
+    const pgm = await readFile(`${out}.pgm`);
+    const m = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(pgm.subarray(0, 40).toString('latin1'));
+    if (!m) throw new Error('pdftoppm did not write a PGM');
+    const width = Number(m[1]);
+    const height = Number(m[2]);
+    return { data: pgm.subarray(pgm.length - width * height), width, height };
+  });
+}

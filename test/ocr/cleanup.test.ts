@@ -1,0 +1,46 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { READ_DPI, decodePage, renderForArchive, renderForOcr, suppressColourInk } from '../../services/ocr/cleanup.js';
+import { sample } from './helpers.js';
+
+describe('cleanup for OCR and archive (no OCR)', () => {
+  it('washes out saturated ink and keeps black and grey', async () => {
+    // red seal, blue signature, black text, mid grey, white paper, pale pink
+    const rgb = Buffer.from([220, 30, 40, 20, 40, 200, 10, 10, 10, 128, 128, 128, 255, 255, 255, 240, 215, 215]);
+    const out = await suppressColourInk(rgb, 6);
+    expect(out[0]).toBeGreaterThanOrEqual(250);
+    expect(out[1]).toBeGreaterThanOrEqual(250);
+    expect(out[2]).toBe(10);
+    expect(out[3]).toBe(128);
+    expect(out[4]).toBe(255);
+    // Saturation 25 is below the threshold: the pixel keeps its luminance.
+    expect(Math.abs((out[5] ?? 0) - 222)).toBeLessThanOrEqual(1);
+  });
+
+  it('reads at READ_DPI but reports boxes in the 300 dpi frame', async () => {
+    const { bytes } = await sample('giay-chung-nhan-ket-hon-03');
+    const strip = await sharp(bytes).extract({ left: 0, top: 0, width: 2480, height: 600 }).withMetadata({ density: 300 }).jpeg().toBuffer();
+    const page = await decodePage(strip, {});
+    const full = await renderForOcr(page, { rotation: 0, skew: 1 }, false);
+    const read = await renderForOcr(page, { rotation: 0, skew: 1 }, false, READ_DPI);
+    expect(full.scale).toBe(1);
+    expect(read.dpi).toBe(full.dpi);
+    expect(Math.abs(read.width - full.width)).toBeLessThanOrEqual(2);
+    expect(Math.abs(read.height - full.height)).toBeLessThanOrEqual(2);
+    const [, w, h] = /^P5\n(\d+) (\d+)\n/.exec(read.png.subarray(0, 32).toString('ascii')) ?? [];
+    expect(Number(w)).toBeCloseTo((full.width * READ_DPI) / 300, -1);
+    expect(read.scale).toBeCloseTo(read.width / Number(w), 6);
+    expect(Number(h) * read.scale).toBeCloseTo(read.height, -1);
+  });
+
+  it('keeps the archive pixels as scanned and leaves the turn to the PDF', async () => {
+    const { bytes } = await sample('giay-khai-sinh-03');
+    const page = await decodePage(bytes, {});
+    const img = await renderForArchive(page, { rotation: 180, skew: 1.5 });
+    expect(img.kind).toBe('jpeg');
+    expect(img.width).toBe(page.width);
+    expect(img.height).toBe(page.height);
+    expect(img.dpi).toBe(page.dpi);
+    expect(img.angle).toBeCloseTo(178.5, 6);
+  });
+});
