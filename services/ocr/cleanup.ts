@@ -1,4 +1,4 @@
-import sharp, { type Sharp } from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import { AppError } from '../errors.js';
 import type { Rotation } from './types.js';
 import { estimateSkew, inkMap } from './skew.js';
@@ -16,6 +16,24 @@ export interface DecodedPage {
   dpi: number;
   /** Greyscale with coloured ink (seals, signatures) washed out: what OCR sees. */
   grey: Buffer;
+  /** The scanned JPEG itself when the archive copy can be exactly those bytes (see `passThroughJpeg`). */
+  jpeg?: Buffer;
+}
+
+/** Above this many bytes per pixel a scan's own JPEG is bigger than a q75 copy is worth. */
+const PASS_THROUGH_MAX_BYTES_PER_PIXEL = 0.15;
+
+/**
+ * The archive keeps the scanned JPEG bytes when they already are an upright, RGB or grey JPEG of
+ * reasonable size: no second lossy generation, and no encode (~150 ms of CPU a colour page).
+ */
+function passThroughJpeg(input: Buffer, meta: Metadata, width: number, height: number): Buffer | undefined {
+  if (meta.format !== 'jpeg') return undefined;
+  if (meta.orientation !== undefined && meta.orientation !== 1) return undefined;
+  if (meta.space !== 'srgb' && meta.space !== 'b-w') return undefined;
+  if (meta.width !== width || meta.height !== height) return undefined;
+  if (input.length > PASS_THROUGH_MAX_BYTES_PER_PIXEL * width * height) return undefined;
+  return input;
 }
 
 export interface Geometry {
@@ -113,7 +131,8 @@ export async function decodePage(
     if (info.channels !== channels) throw new Error(`unexpected ${info.channels} channels`);
     const dpi = opts.dpiHint ?? (meta.density && meta.density >= 72 ? meta.density : guessDpi(info.width, info.height));
     const grey = channels === 3 ? await suppressColourInk(data, info.width * info.height) : data;
-    return { raw: data, width: info.width, height: info.height, channels, bilevel, dpi, grey };
+    const jpeg = passThroughJpeg(input, meta, info.width, info.height);
+    return { raw: data, width: info.width, height: info.height, channels, bilevel, dpi, grey, ...(jpeg ? { jpeg } : {}) };
   } catch (err) {
     if (err instanceof AppError) throw err;
     throw unreadable(err);
@@ -231,6 +250,7 @@ export async function renderForArchive(page: DecodedPage, g: Geometry): Promise<
     const { data } = await pipe.threshold(128).raw().toBuffer({ resolveWithObject: true });
     return { kind: 'bilevel', bytes: await packBits(data, page.width, page.height), grey: true, ...common };
   }
+  if (page.jpeg) return { kind: 'jpeg', bytes: page.jpeg, grey: page.channels === 1, ...common };
   const { data } = await pipe.jpeg({ quality: 75 }).toBuffer({ resolveWithObject: true });
   return { kind: 'jpeg', bytes: data, grey: page.channels === 1, ...common };
 }

@@ -43,4 +43,18 @@ describe('cleanup for OCR and archive (no OCR)', () => {
     expect(img.dpi).toBe(page.dpi);
     expect(img.angle).toBeCloseTo(178.5, 6);
   });
+
+  it('keeps the scanned JPEG bytes as the archive copy when it is upright RGB or grey, re-encodes otherwise', async () => {
+    const { bytes } = await sample('giay-chung-nhan-ket-hon-03');
+    const upright = await sharp(bytes).resize({ width: 1240 }).withMetadata({ density: 150 }).jpeg({ quality: 70 }).toBuffer();
+    const kept = await renderForArchive(await decodePage(upright, {}), { rotation: 0, skew: 0.4 });
+    expect(kept.kind).toBe('jpeg');
+    expect(kept.bytes.equals(upright)).toBe(true);
+    // An EXIF-rotated photo is turned on decode, so its bytes no longer describe the pixels.
+    const exifTurned = await sharp(upright).withMetadata({ orientation: 6 }).jpeg({ quality: 70 }).toBuffer();
+    const copied = await renderForArchive(await decodePage(exifTurned, {}), { rotation: 0, skew: 0 });
+    expect(copied.kind).toBe('jpeg');
+    expect(copied.bytes.equals(exifTurned)).toBe(false);
+    expect([copied.width, copied.height]).toEqual([kept.height, kept.width]);
+  });
 });
