@@ -164,3 +164,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Engine worker threads and pools may keep handles open after stop(); the evaluation is over.
+process.exit(0);
