@@ -39,12 +39,20 @@ export async function insertKey(
 }
 
 export async function findKeyByHash(db: Pool, hash: Buffer): Promise<ApiKeyRecord | null> {
-  const { rows } = await db.query<KeyRow>(
-    `UPDATE api_keys SET last_used_at = now() WHERE key_hash = $1
-     RETURNING id, role, unit_code, include_descendants, revoked_at`,
+  const { rows } = await db.query<KeyRow & { stale: boolean }>(
+    `SELECT id, role, unit_code, include_descendants, revoked_at,
+       (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') AS stale
+     FROM api_keys WHERE key_hash = $1`,
     [hash],
   );
-  return rows[0] ? toRecord(rows[0]) : null;
+  const row = rows[0];
+  if (!row) return null;
+  // A desk's key serves many requests at once: writing last_used_at on each would serialize them on
+  // one row lock, so it is refreshed at most once a minute, off the request's path.
+  if (row.stale) {
+    db.query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [row.id]).catch(() => undefined);
+  }
+  return toRecord(row);
 }
 
 export async function revokeKey(db: Pool, id: string): Promise<ApiKeyRecord | null> {
