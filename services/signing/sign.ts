@@ -13,7 +13,8 @@ import { buildStamp, embedStampFont, stampLines } from './stamp.js';
 import { requestTimestamp } from './tsa.js';
 import type { SignOptions, Signer } from './types.js';
 
-const MARGIN = 18;
+// Close to the paper edge: scanned papers keep their own content below ~15 mm, which the stamp must not hide.
+const MARGIN = 6;
 const STAMP_GAP = 4;
 const TSA_RESERVE = 12_288;
 const BYTE_RANGE_PLACEHOLDER = `[0 ${'0'.repeat(10)} ${'0'.repeat(10)} ${'0'.repeat(10)}]`;

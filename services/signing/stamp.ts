@@ -7,9 +7,9 @@ import {
 } from 'pdf-lib';
 import { embedFontProgram, fontFor, type EmbeddedFont } from './font.js';
 
-const FONT_SIZE = 8;
-const LINE_GAP = 3;
-const PAD = 6;
+const FONT_SIZE = 6.5;
+const LINE_GAP = 2;
+const PAD = 4;
 
 export interface Stamp {
   ref: PDFRef;
@@ -39,9 +39,7 @@ export function buildStamp(doc: PDFDocument, font: EmbeddedFont, lines: string[]
   const fontName = PDFName.of('F1');
   const ops: PDFOperator[] = [
     pushGraphicsState(),
-    setFillingRgbColor(1, 1, 1),
-    rectangle(0, 0, width, height),
-    fill(),
+    // No opaque background: where a scan's own content reaches the margin, both stay visible.
     setStrokingRgbColor(0.8, 0, 0),
     setLineWidth(1),
     rectangle(0.5, 0.5, width - 1, height - 1),
