@@ -1,7 +1,7 @@
 // The visible signature stamp: a form XObject used as the signature widget's appearance, so the
 // page's own content streams and resources stay untouched by the incremental update.
 import {
-  PDFHexString, PDFName, PDFOperator, PDFOperatorNames, beginText, endMarkedContent, endText, fill, moveText, popGraphicsState, pushGraphicsState, rectangle,
+  PDFHexString, PDFName, PDFOperator, PDFOperatorNames, beginText, endMarkedContent, endText, moveText, popGraphicsState, pushGraphicsState, rectangle,
   setFillingRgbColor, setFontAndSize, setLineWidth, setStrokingRgbColor, showText, stroke,
   type PDFDocument, type PDFRef,
 } from 'pdf-lib';
