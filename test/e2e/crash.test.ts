@@ -10,7 +10,7 @@ import { freePort, spawnApp, waitReady } from '../helpers/process.js';
 let env: TestEnv;
 
 beforeAll(async () => {
-  env = await makeTestEnv({ JOB_LOCK_MS: '5000', LOG_LEVEL: 'info' });
+  env = await makeTestEnv({ JOB_LOCK_MS: '5000', LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '120000' });
 });
 afterAll(async () => {
   await env?.cleanup();
@@ -57,7 +57,7 @@ describe('durability', () => {
       expect(await second.exited).toBe(0);
     }
     expect(second.output()).toMatch(/shutting down/);
-  });
+  }, 240_000);
 });
 
 describe('start-up checks', () => {
