@@ -3,7 +3,6 @@
 // so a correction made through one API process is used by every worker.
 import {
   analyze,
-  catalogFromObject,
   loadCatalog,
   loadSeedModel,
   train,
@@ -54,4 +53,3 @@ export class Knowledge {
   }
 }
 
-export { catalogFromObject };

@@ -20,7 +20,7 @@ export async function retryDocument(ctx: AppContext, access: AccessControl, read
     const job = await ctx.queues.queue(stage).getJob(jobId(stage, doc.id));
     if (!job || (await job.getState()) !== 'failed') continue;
     const resumeAt = STAGE_SPECS[stage].from[0]!;
-    await ctx.db.query(`UPDATE documents SET status = $2, error_code = NULL, error_message = NULL, updated_at = now() WHERE id = $1 AND status = 'failed'`, [doc.id, resumeAt]);
+    await documents.resumeFailed(ctx.db, doc.id, resumeAt);
     await job.retry('failed');
     await recordAudit(ctx.db, { actor: p.actor, actorRole: p.role, action: 'document.retry', targetType: 'document', targetId: doc.id, unitCode: doc.unitCode, detail: { stage, error: doc.error } });
     return reader.document(p, id);

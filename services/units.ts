@@ -114,7 +114,7 @@ export async function loadRegistry(db: Pool, file: string | URL = DEFAULT_UNITS_
       done.add(u.code);
     }
     for (const u of parsed.units) {
-      if (u.successor) await tx.query('UPDATE units SET successor_code = $2 WHERE code = $1', [u.code, u.successor]);
+      if (u.successor) await repo.setSuccessor(tx, u.code, u.successor);
     }
   });
   return parsed.units.length;

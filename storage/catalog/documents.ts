@@ -213,6 +213,16 @@ export async function markFailed(db: Db, id: string, code: string, message: stri
   );
 }
 
+/** A failed document goes back to the status its failed stage starts from, keeping its timestamps. */
+export async function resumeFailed(db: Db, id: string, status: DocumentStatus): Promise<boolean> {
+  const res = await db.query(
+    `UPDATE documents SET status = $2, error_code = NULL, error_message = NULL, updated_at = now()
+     WHERE id = $1 AND status = 'failed'`,
+    [id, status],
+  );
+  return res.rowCount === 1;
+}
+
 export async function setPages(db: Db, id: string, pages: number): Promise<void> {
   await db.query('UPDATE documents SET pages = $2, updated_at = now() WHERE id = $1', [id, pages]);
 }

@@ -64,6 +64,10 @@ export async function upsertUnit(db: Db, u: Unit): Promise<void> {
   );
 }
 
+export async function setSuccessor(db: Db, code: string, successorCode: string): Promise<void> {
+  await db.query('UPDATE units SET successor_code = $2, updated_at = now() WHERE code = $1', [code, successorCode]);
+}
+
 export async function closeUnit(
   db: Db,
   code: string,

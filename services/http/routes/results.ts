@@ -8,6 +8,7 @@ import type { DocumentReader } from '../../documents.js';
 import { ReviewBody, type Review } from '../../review.js';
 import { AppError } from '../../errors.js';
 import { readUpload } from '../multipart.js';
+import { sniffMediaType } from '../../preflight.js';
 import { principalOf } from '../auth.js';
 import type { AccessControl } from '../../access.js';
 import { retryDocument } from '../../retry.js';
@@ -115,7 +116,7 @@ export function resultRoutes(base: FastifyInstance, ctx: AppContext, access: Acc
       const { files } = await readUpload(req, { maxRequestBytes: ctx.config.MAX_FILE_BYTES });
       const file = files[0];
       if (!file) throw new AppError('NO_FILES');
-      if (!file.bytes.subarray(0, 1024).includes('%PDF-')) throw new AppError('NOT_A_PDF');
+      if (sniffMediaType(file.bytes) !== 'application/pdf') throw new AppError('NOT_A_PDF');
       return ctx.signatures.verify(file.bytes);
     },
   );
