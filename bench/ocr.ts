@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 import { createOcrEngine, processDocument, type OcrResult } from '../services/ocr/index.js';
 import { loadManifest, mediaTypeOf, type CorpusSample } from './lib/corpus.js';
 import { cer, lineCer, wordF1 } from './lib/metrics.js';
+import { existsSync } from 'node:fs';
+import { DEV_CORPUS, SHARED_DEV_CORPUS } from '../test/helpers/env.js';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,7 +26,7 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   let limit = Infinity;
   let workers = os.availableParallelism();
-  let dir = path.resolve(repoRoot, '..', 'shared', 'corpus', 'dev');
+  let dir = existsSync(SHARED_DEV_CORPUS) ? SHARED_DEV_CORPUS : DEV_CORPUS;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--limit') limit = Number(argv[++i]);

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { wordF1 } from '../bench/lib/metrics.js';
 import { sameValue } from './lib/score.js';
-import { ADMIN_KEY, REPO_ROOT, SHARED, makeTestEnv } from '../test/helpers/env.js';
+import { existsSync } from 'node:fs';
+import { ADMIN_KEY, DEV_CORPUS, REPO_ROOT, SHARED_DEV_CORPUS, makeTestEnv } from '../test/helpers/env.js';
 import { Client, waitFor } from '../test/helpers/http.js';
 
 const run = promisify(execFile);
@@ -67,7 +68,7 @@ async function pdfsigValid(pdf: Buffer): Promise<boolean> {
 
 async function main(): Promise<void> {
   const positional = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
-  const corpus = path.resolve(positional[0] ?? path.join(SHARED, 'corpus', 'dev'));
+  const corpus = path.resolve(positional[0] ?? (existsSync(SHARED_DEV_CORPUS) ? SHARED_DEV_CORPUS : DEV_CORPUS));
   const limit = Number(arg('limit') ?? Infinity);
   const samples = (JSON.parse(await readFile(path.join(corpus, 'manifest.json'), 'utf8')) as Sample[]).slice(0, limit);
 

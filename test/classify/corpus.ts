@@ -2,7 +2,7 @@
 // tesseract text only when /tmp/ocr-text was produced on this machine.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { DEV_CORPUS, FIXTURE_CORPUS } from '../helpers/env.js';
 
 export interface Sample {
   id: string;
@@ -13,8 +13,9 @@ export interface Sample {
   turned: boolean;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const CORPUS_DIR = process.env['CORPUS_DIR'] ?? path.resolve(here, '../../../shared/corpus/dev');
+// The ground truth of every dev-corpus paper (text only, no images): the classifier and extractor tests
+// need the printed lines, not the scans. CORPUS_DIR points at a full corpus instead.
+export const CORPUS_DIR = process.env['CORPUS_DIR'] ? DEV_CORPUS : path.join(FIXTURE_CORPUS, 'dev-lines');
 export const OCR_DIR = process.env['OCR_TEXT_DIR'] ?? '/tmp/ocr-text';
 
 export function loadSamples(): Sample[] {

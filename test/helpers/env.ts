@@ -9,9 +9,13 @@ import { loadConfig, type Config } from '../../services/config.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
-export const SHARED = path.resolve(REPO_ROOT, '..', 'shared');
-export const DEV_CORPUS = path.join(SHARED, 'corpus', 'dev');
-export const BAD_CORPUS = path.join(SHARED, 'corpus', 'bad');
+/** The corpus the repository ships (a subset of the shared dev corpus, with its ground truth). */
+export const FIXTURE_CORPUS = path.join(REPO_ROOT, 'test', 'fixtures', 'corpus');
+/** `CORPUS_DIR` points the tests at a larger corpus in the same manifest format when one is there. */
+export const DEV_CORPUS = process.env.CORPUS_DIR ? path.resolve(process.env.CORPUS_DIR) : path.join(FIXTURE_CORPUS, 'dev');
+export const BAD_CORPUS = process.env.BAD_CORPUS_DIR ? path.resolve(process.env.BAD_CORPUS_DIR) : path.join(FIXTURE_CORPUS, 'bad');
+/** The full shared corpus, used by `npm run eval` and the benchmarks when it sits beside the repository. */
+export const SHARED_DEV_CORPUS = path.resolve(REPO_ROOT, '..', 'shared', 'corpus', 'dev');
 
 const PG_BASE = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

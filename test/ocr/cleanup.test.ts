@@ -18,7 +18,7 @@ describe('cleanup for OCR and archive (no OCR)', () => {
   });
 
   it('reads at READ_DPI but reports boxes in the 300 dpi frame', async () => {
-    const { bytes } = await sample('giay-chung-nhan-ket-hon-03');
+    const { bytes } = await sample('giay-khai-sinh-03');
     const strip = await sharp(bytes).extract({ left: 0, top: 0, width: 2480, height: 600 }).withMetadata({ density: 300 }).jpeg().toBuffer();
     const page = await decodePage(strip, {});
     const full = await renderForOcr(page, { rotation: 0, skew: 1 }, false);
@@ -45,7 +45,7 @@ describe('cleanup for OCR and archive (no OCR)', () => {
   });
 
   it('keeps the scanned JPEG bytes as the archive copy when it is upright RGB or grey, re-encodes otherwise', async () => {
-    const { bytes } = await sample('giay-chung-nhan-ket-hon-03');
+    const { bytes } = await sample('giay-khai-sinh-03');
     const upright = await sharp(bytes).resize({ width: 1240 }).withMetadata({ density: 150 }).jpeg({ quality: 70 }).toBuffer();
     const kept = await renderForArchive(await decodePage(upright, {}), { rotation: 0, skew: 0.4 });
     expect(kept.kind).toBe('jpeg');

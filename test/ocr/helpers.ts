@@ -2,14 +2,14 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadManifest, type CorpusSample } from '../../bench/lib/corpus.js';
 import type { PdfMeta } from '../../services/ocr/index.js';
 
 const run = promisify(execFile);
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CORPUS_DIR = path.resolve(repoRoot, '..', 'shared', 'corpus', 'dev');
+import { DEV_CORPUS as CORPUS_DIR } from '../helpers/env.js';
+
+export { CORPUS_DIR };
 
 let manifest: Promise<CorpusSample[]> | null = null;
 export async function sample(id: string): Promise<{ sample: CorpusSample; bytes: Buffer; reference: string }> {

@@ -12,7 +12,8 @@ let signer: Signer;
 let trust: TrustStore;
 let nssDir: string;
 let signed: Buffer;
-const signedAt = new Date('2026-11-28T08:30:00Z');
+// Inside the test PKI's validity, which starts a day before the test runs (a fixed date would expire).
+const signedAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
 
 beforeAll(async () => {
   work = tempDir('sign');
@@ -44,7 +45,7 @@ describe('signPdf', () => {
       coversWholeDocument: true,
       signer: 'Ủy ban nhân dân xã Đông Hưng',
       unitCode: '000.00.12.H54',
-      signedAt: '2026-11-28T08:30:00.000Z',
+      signedAt: signedAt.toISOString(),
       chainTrusted: true,
       timestamp: null,
       reason: null,
@@ -100,7 +101,7 @@ describe('signPdf', () => {
     const keys = await loadSigningKeys({ dir: pkiDir, passphrase: PASSPHRASE });
     const second = keys.get('000.00.01.H54');
     if (!second) throw new Error('second signer missing');
-    const twice = Buffer.from(await signPdf(classic, second, { code: 'A-1', signedAt: new Date('2026-11-28T09:00:00Z') }));
+    const twice = Buffer.from(await signPdf(classic, second, { code: 'A-1', signedAt: new Date(signedAt.getTime() + 1_800_000) }));
     const v = await verifyPdf(twice, trust);
     expect(v.valid).toBe(true);
     expect(v.unitCode).toBe('000.00.01.H54');
@@ -119,7 +120,7 @@ describe('signPdf', () => {
   });
 
   it('lists who signed, for idempotent workers', () => {
-    expect(listSignatures(signed)).toEqual([{ unitCode: '000.00.12.H54', signer: 'Ủy ban nhân dân xã Đông Hưng', signedAt: '2026-11-28T08:30:00.000Z' }]);
+    expect(listSignatures(signed)).toEqual([{ unitCode: '000.00.12.H54', signer: 'Ủy ban nhân dân xã Đông Hưng', signedAt: signedAt.toISOString() }]);
   });
 
   it('handles stamp text beyond the Vietnamese charset and a broken startxref', async () => {
