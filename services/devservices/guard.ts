@@ -47,6 +47,7 @@ export async function startGuard(): Promise<Guard> {
     track: (pid, signal, graceMs) => send({ op: 'track', pid, signal, graceMs }),
     untrack: (pid) => send({ op: 'untrack', pid }),
     async close() {
+      child.ref(); // see ServerProcess.stop: the wait must keep the process alive
       stdin.end();
       await exited;
     },

@@ -112,15 +112,19 @@ export async function startDevServices(config: Config, mode: Mode, log: Logger):
   if (postgres) {
     out.DATABASE_URL = postgres.url;
     dlog.warn(
-      { url: redact(postgres.url), dataDir: path.join(config.dataDir, 'pg'), pid: postgres.pid, runAs: postgres.runAs ?? undefined, why: policy.why },
-      'using the embedded DEVELOPMENT database (PostgreSQL): not for production; set DATABASE_URL for a real one',
+      { url: redact(postgres.url), dataDir: path.join(config.dataDir, 'pg'), pid: postgres.pid, runAs: postgres.runAs ?? undefined, sharedWith: postgres.sharedWith ?? undefined, why: policy.why },
+      postgres.sharedWith
+        ? `using the embedded DEVELOPMENT database (PostgreSQL) of process ${postgres.sharedWith} on the same DATA_DIR: it stops with that process`
+        : 'using the embedded DEVELOPMENT database (PostgreSQL): not for production; set DATABASE_URL for a real one',
     );
   }
   if (redis) {
     out.REDIS_URL = redis.url;
     dlog.warn(
-      { url: redact(redis.url), dataDir: path.join(config.dataDir, 'redis'), pid: redis.pid, version: redis.version, why: policy.why },
-      'using the embedded DEVELOPMENT Redis: not for production; set REDIS_URL for a real one',
+      { url: redact(redis.url), dataDir: path.join(config.dataDir, 'redis'), pid: redis.pid, version: redis.version, sharedWith: redis.sharedWith ?? undefined, why: policy.why },
+      redis.sharedWith
+        ? `using the embedded DEVELOPMENT Redis of process ${redis.sharedWith} on the same DATA_DIR: it stops with that process`
+        : 'using the embedded DEVELOPMENT Redis: not for production; set REDIS_URL for a real one',
     );
   }
   let stopping: Promise<void> | null = null;

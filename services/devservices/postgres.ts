@@ -11,8 +11,8 @@ import pg from 'pg';
 import { DevServiceError } from './errors.js';
 import type { Logger } from '../logger.js';
 import type { Guard } from './guard.js';
-import { freePort, stopProcess } from './processes.js';
-import { clearLeftover, ensureDir, removeOwner, rotateLog, spawnServer, writeOwner, type ServerProcess } from './server.js';
+import { freePort } from './processes.js';
+import { claim, ensureDir, removeOwner, rotateLog, spawnServer, writeOwner, type ServerProcess } from './server.js';
 import { ensureReachable, isRoot, unprivilegedAccount, type RunAs } from './unprivileged.js';
 
 /** The platform packages listed in package.json's optionalDependencies; npm installs the matching one. */
@@ -56,7 +56,13 @@ export interface DevPostgres {
   port: number;
   pid: number;
   runAs: string | null;
+  /** The motcua process whose server this one uses (api and worker on one DATA_DIR), else null. */
+  sharedWith: number | null;
   stop(): Promise<void>;
+}
+
+function clusterUrl(password: string, port: number, database: string): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 }
 
 export async function findBinaries(): Promise<Binaries> {
@@ -211,18 +217,28 @@ export async function startDevPostgres(opts: DevPostgresOptions): Promise<DevPos
     await ensureReachable(dataDir, opts.dataRoot, runAs, (d) => opts.log.info({ account: runAs.name, dir: d }, 'opened a directory for search (o+x) so the development PostgreSQL can reach its data'));
   }
 
-  await clearLeftover({
+  const passwordFile = path.join(dir, 'password');
+  const sibling = await claim({
     dir,
     pidFile: path.join(dataDir, 'postmaster.pid'),
     executable: 'postgres',
     stopSignal: 'SIGINT',
-    inUse: (o) =>
-      `${dataDir} is in use by the development PostgreSQL of another motcua process (pid ${o.ownerPid}) on 127.0.0.1:${o.port}: ` +
-      `stop it, choose another DATA_DIR, or share it with DATABASE_URL=postgres://postgres:<the password in ${path.join(dir, 'password')}>@127.0.0.1:${o.port}/${opts.database}`,
     onStop: (pid) => opts.log.warn({ pid }, 'stopping a development PostgreSQL left running by an earlier run'),
   });
+  if (sibling) {
+    const password = (await readFile(passwordFile, 'utf8')).trim();
+    const url = clusterUrl(password, sibling.port, opts.database);
+    const client = new pg.Client({ connectionString: url.replace(/\/[^/]*$/, '/postgres'), connectionTimeoutMillis: 5000 });
+    try {
+      await client.connect();
+    } catch (err) {
+      throw new DevServiceError(`The development PostgreSQL of process ${sibling.ownerPid} (127.0.0.1:${sibling.port}, ${dataDir}) does not answer: ${(err as Error).message}`);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    return { url, port: sibling.port, pid: sibling.serverPid, runAs: runAs?.name ?? null, sharedWith: sibling.ownerPid, stop: async () => undefined };
+  }
 
-  const passwordFile = path.join(dir, 'password');
   let password = (await readFile(passwordFile, 'utf8').catch(() => null))?.trim();
   if (!password) {
     await initCluster(bins, dir, dataDir, runAs, opts.log);
@@ -249,8 +265,7 @@ export async function startDevPostgres(opts: DevPostgresOptions): Promise<DevPos
     try {
       await waitReady(admin, proc, 60_000);
     } catch (err) {
-      await stopProcess(proc.pid, 'SIGINT', 5000, proc.exited);
-      opts.guard.untrack(proc.pid);
+      await proc.stop();
       const logText = await proc.logTail();
       if (autoPort && attempt < 3 && isPortClash(logText)) continue;
       const code = (err as { code?: string }).code;
@@ -266,17 +281,17 @@ export async function startDevPostgres(opts: DevPostgresOptions): Promise<DevPos
     void proc.exited.then((code) => {
       if (!stopping) opts.log.error({ code, log: logFile }, 'the development PostgreSQL exited by itself');
     });
-    const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(opts.database)}`;
+    const url = clusterUrl(password, port, opts.database);
     return {
       url,
       port,
       pid: proc.pid,
       runAs: runAs?.name ?? null,
+      sharedWith: null,
       async stop() {
         stopping = true;
         // SIGINT is PostgreSQL's fast shutdown: open sessions are ended, a checkpoint is written.
-        await stopProcess(proc.pid, 'SIGINT', 20_000, proc.exited);
-        opts.guard.untrack(proc.pid);
+        await proc.stop();
         await removeOwner(dir);
       },
     };

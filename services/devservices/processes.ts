@@ -64,10 +64,13 @@ export async function stopProcess(pid: number, signal: NodeJS.Signals, graceMs: 
   } catch {
     return 'gone';
   }
+  let timer: NodeJS.Timeout | undefined;
   const done = exited
-    ? Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref())])
+    ? Promise.race([exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))])
     : waitGone(pid, graceMs);
-  if (await done) return 'stopped';
+  const stopped = await done;
+  clearTimeout(timer);
+  if (stopped) return 'stopped';
   try {
     process.kill(pid, 'SIGKILL');
   } catch {

@@ -9,8 +9,8 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { DevServiceError } from './errors.js';
 import type { Guard } from './guard.js';
-import { freePort, stopProcess } from './processes.js';
-import { clearLeftover, ensureDir, removeOwner, rotateLog, spawnServer, writeOwner, type ServerProcess } from './server.js';
+import { freePort } from './processes.js';
+import { claim, ensureDir, removeOwner, rotateLog, spawnServer, writeOwner, type ServerProcess } from './server.js';
 
 const EXECUTABLES = ['redis-server', 'valkey-server'];
 /** BullMQ refuses older servers (RedisConnection.minimumVersion). */
@@ -31,7 +31,13 @@ export interface DevRedis {
   port: number;
   pid: number;
   version: string;
+  /** The motcua process whose server this one uses (api and worker on one DATA_DIR), else null. */
+  sharedWith: number | null;
   stop(): Promise<void>;
+}
+
+function redisUrl(password: string, port: number): string {
+  return `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}`;
 }
 
 export async function findOnPath(names: string[], envPath = process.env.PATH ?? ''): Promise<string | null> {
@@ -127,17 +133,28 @@ export async function startDevRedis(binary: string, opts: DevRedisOptions): Prom
   await ensureDir(dir, 0o700);
   const pidFile = path.join(dir, 'redis.pid');
   const logFile = path.join(dir, 'redis.log');
-  await clearLeftover({
+  const passwordFile = path.join(dir, 'password');
+  const sibling = await claim({
     dir,
     pidFile,
     executable: path.basename(binary, '.exe'),
     stopSignal: 'SIGTERM',
-    inUse: (o) =>
-      `${dir} is in use by the development Redis of another motcua process (pid ${o.ownerPid}) on 127.0.0.1:${o.port}: ` +
-      `stop it, choose another DATA_DIR, or share it with REDIS_URL=redis://:<the password in ${path.join(dir, 'password')}>@127.0.0.1:${o.port}`,
     onStop: (pid) => opts.log.warn({ pid }, 'stopping a development Redis left running by an earlier run'),
   });
-  const passwordFile = path.join(dir, 'password');
+  if (sibling) {
+    const password = (await readFile(passwordFile, 'utf8')).trim();
+    const client = new Redis({ host: '127.0.0.1', port: sibling.port, password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000 });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.ping();
+    } catch (err) {
+      throw new DevServiceError(`The development Redis of process ${sibling.ownerPid} (127.0.0.1:${sibling.port}, ${dir}) does not answer: ${(err as Error).message}`);
+    } finally {
+      client.disconnect();
+    }
+    return { url: redisUrl(password, sibling.port), port: sibling.port, pid: sibling.serverPid, version, sharedWith: sibling.ownerPid, stop: async () => undefined };
+  }
   let password = (await readFile(passwordFile, 'utf8').catch(() => ''))?.trim();
   if (!password) {
     password = randomBytes(18).toString('base64url');
@@ -174,8 +191,7 @@ export async function startDevRedis(binary: string, opts: DevRedisOptions): Prom
     try {
       await waitReady(port, password, proc, 30_000);
     } catch (err) {
-      await stopProcess(proc.pid, 'SIGTERM', 5000, proc.exited);
-      opts.guard.untrack(proc.pid);
+      await proc.stop();
       const logText = await proc.logTail();
       if (autoPort && attempt < 3 && /Address already in use|Could not create server TCP listening socket/i.test(logText)) continue;
       throw new DevServiceError(
@@ -188,15 +204,15 @@ export async function startDevRedis(binary: string, opts: DevRedisOptions): Prom
       if (!stopping) opts.log.error({ code, log: logFile }, 'the development Redis exited by itself');
     });
     return {
-      url: `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}`,
+      url: redisUrl(password, port),
       port,
       pid: proc.pid,
       version,
+      sharedWith: null,
       async stop() {
         stopping = true;
         // SIGTERM: Redis flushes the append-only file and exits.
-        await stopProcess(proc.pid, 'SIGTERM', 20_000, proc.exited);
-        opts.guard.untrack(proc.pid);
+        await proc.stop();
         await removeOwner(dir);
       },
     };

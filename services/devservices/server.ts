@@ -21,6 +21,8 @@ export interface ServerProcess {
   exited: Promise<number | null>;
   exitCode(): number | null | undefined;
   logTail(): Promise<string>;
+  /** Stops the server: its clean-shutdown signal, then SIGKILL after the grace period. */
+  stop(): Promise<void>;
 }
 
 /** Keeps the previous run's log next to the new one (a crash is diagnosed from it), and no more. */
@@ -58,7 +60,19 @@ export async function spawnServer(
     guard.track(pid, stopSignal, graceMs);
     child.unref();
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    return { pid, exited, exitCode: () => child.exitCode, logTail: () => tail(logFile, from) };
+    return {
+      pid,
+      exited,
+      exitCode: () => child.exitCode,
+      logTail: () => tail(logFile, from),
+      async stop() {
+        // Referenced again while it stops: an await on an unreferenced child alone would let Node end
+        // the event loop (exit code 13, unsettled top-level await) before the server is down.
+        child.ref();
+        await stopProcess(pid, stopSignal, graceMs, exited);
+        guard.untrack(pid);
+      },
+    };
   } finally {
     await log.close();
   }
@@ -82,31 +96,33 @@ async function readOwner(dir: string): Promise<Owner | null> {
 }
 
 /**
- * Before starting a server on `dir`: a server `pidFile` names that still runs is either another live
- * motcua process's (refused, with `inUse` saying how to share it) or left by a run that died without its
- * watchdog getting to it (stopped). A pid file naming anything else is stale and removed.
+ * Before starting a server on `dir`: a server that `pidFile` names and that still runs is either another
+ * live motcua process's (its owner is returned: `npm run api` and `npm run worker` with
+ * EMBEDDED_SERVICES=1 on one DATA_DIR share it, as they share the embedded object store) or left by a run
+ * that died without its watchdog getting to it (stopped). A pid file naming anything else is stale.
  */
-export async function clearLeftover(opts: {
+export async function claim(opts: {
   dir: string;
   pidFile: string;
   executable: string;
   stopSignal: 'SIGINT' | 'SIGTERM';
-  inUse: (owner: Owner) => string;
   onStop: (pid: number) => void;
-}): Promise<void> {
+}): Promise<Owner | null> {
   const text = await readFile(opts.pidFile, 'utf8').catch(() => null);
-  if (text === null) return;
+  if (text === null) return null;
   const pid = Number(text.split('\n')[0]?.trim());
   if (!Number.isInteger(pid) || pid <= 1 || !isAlive(pid) || (await processName(pid)) !== opts.executable) {
     await rm(opts.pidFile, { force: true });
-    return;
+    return null;
   }
   const owner = await readOwner(opts.dir);
   if (owner && owner.serverPid === pid && owner.ownerPid !== process.pid && isAlive(owner.ownerPid)) {
-    if ((await processName(owner.ownerPid)) === (await processName(process.pid))) throw new DevServiceError(opts.inUse(owner));
+    // The same executable as this process: not some other program that reused a dead owner's pid.
+    if ((await processName(owner.ownerPid)) === (await processName(process.pid))) return owner;
   }
   opts.onStop(pid);
   await stopProcess(pid, opts.stopSignal, 20_000);
+  return null;
 }
 
 export async function ensureDir(dir: string, mode: number): Promise<void> {
