@@ -5,6 +5,7 @@
 // api / worker processes) never silently runs on a private database. main.ts passes the resulting URLs
 // through the config and stops the servers after the app.
 import path from 'node:path';
+import type { Mode } from '../app.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { DevServiceError } from './errors.js';
@@ -14,8 +15,6 @@ import { answers } from './processes.js';
 import { findRedisServer, startDevRedis, type DevRedis } from './redis.js';
 
 export { DevServiceError } from './errors.js';
-
-export type Mode = 'all' | 'api' | 'worker';
 
 export interface DevServices {
   /** The config with DATABASE_URL / REDIS_URL pointing at whatever is used. */
@@ -35,7 +34,10 @@ export function embeddedPolicy(config: Pick<Config, 'EMBEDDED_SERVICES' | 'NODE_
   if (v === '1' || v === 'true') return { allowed: true, why: 'EMBEDDED_SERVICES=1' };
   if (v === '0' || v === 'false') return { allowed: false, why: 'EMBEDDED_SERVICES=0' };
   if (config.NODE_ENV === 'production') return { allowed: false, why: 'NODE_ENV=production' };
-  if (mode !== 'all') return { allowed: false, why: `npm run ${mode} (only npm start brings them up by itself)` };
+  if (mode !== 'all') {
+    const what = mode === 'tool' ? 'a command-line tool' : `npm run ${mode}`;
+    return { allowed: false, why: `${what} (only npm start brings them up by itself)` };
+  }
   return { allowed: true, why: 'npm start outside production' };
 }
 
