@@ -3,7 +3,7 @@
 // the identifier rules), and refused field by field in words a clerk understands.
 import { CHANNELS, type DossierFields } from '../schemas/api.js';
 import { PARTS } from '../schemas/codes.js';
-import { PROCEDURE_CODE_RE, UNIT_CODE_RE, schemeFor, yymmdd } from './codes/index.js';
+import { PROCEDURE_CODE_RE, UNIT_CODE_RE, loadSchemes, localDate, schemeFor, yymmdd } from './codes/index.js';
 import { AppError, bi, type ErrorCode } from './errors.js';
 import { canonicalId, checkApplicantId } from './identifiers.js';
 
@@ -43,6 +43,15 @@ function parseInstant(v: string): Date | null {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(v)) return null;
   const d = new Date(v);
   return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** The first day any scheme of a kind is in force (codes cannot be made for days before it). */
+function firstSchemeDay(kind: 'dossier'): string | null {
+  const days = loadSchemes()
+    .filter((s) => s.kind === kind)
+    .map((s) => s.effectiveFrom)
+    .sort();
+  return days[0] ?? null;
 }
 
 export interface CheckedDossierFields extends DossierFields {
@@ -85,6 +94,14 @@ export function checkDossierFields(raw: Record<string, unknown>, now: Date = new
     const d = parseInstant(text.receivedAt);
     if (!d) expectFit('receivedAt', text.receivedAt);
     if (d.getTime() > now.getTime() + CLOCK_SKEW_MS) refuse('receivedAt', 'là thời điểm trong tương lai', 'is in the future');
+    const first = firstSchemeDay('dossier');
+    if (first && localDate(d) < first) {
+      refuse(
+        'receivedAt',
+        `trước ngày có quy định mã hồ sơ (${first}, schemas/code-schemes.json); hồ sơ tồn đọng số hóa hôm nay dùng ngày hôm nay`,
+        `is before the first dossier-code scheme (${first}, schemas/code-schemes.json); backlog digitized today is received today`,
+      );
+    }
     receivedAtDate = d;
   }
   const out: CheckedDossierFields = {

@@ -107,11 +107,13 @@ export class Intake {
         // Only duplicates pay for a stat: the catalog says the bytes are there, the store confirms it.
         if ((await documents.originalStored(db, unitCode, f.sha256, key)) && (await store.stat(config.S3_BUCKET_ORIGINALS, key))) return;
         try {
-          await store.put(config.S3_BUCKET_ORIGINALS, key, f.bytes, {
-            sha256: f.sha256,
-            'media-type': f.pre.mediaType,
-            'unit-code': unitCode,
-          });
+          await store.put(
+            config.S3_BUCKET_ORIGINALS,
+            key,
+            f.bytes,
+            { sha256: f.sha256, 'media-type': f.pre.mediaType, 'unit-code': unitCode },
+            f.sha256,
+          );
           written.push(key);
         } catch (err) {
           this.ctx.log.error({ err: (err as Error).message }, 'object store write failed');

@@ -50,6 +50,8 @@ export async function migrate(url: string, log: (msg: string) => void = () => un
       migrationsTable: 'pgmigrations',
       singleTransaction: true,
       checkOrder: true,
+      // Processes started together (an api and its workers) take turns instead of failing the second.
+      advisoryLockMode: 'wait',
       logger: { debug: () => undefined, info: log, warn: log, error: log },
     });
   } finally {

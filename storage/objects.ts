@@ -1,5 +1,6 @@
 // Object store adapter. The code always speaks S3 through the minio client: real MinIO in production,
 // an in-process s3rver on a local folder when no endpoint is configured (development and tests).
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -33,7 +34,8 @@ export interface ListedObject {
 export interface ObjectStore {
   /** Every object under a prefix, for the integrity check. */
   list(bucket: string, prefix?: string): AsyncIterable<ListedObject>;
-  put(bucket: string, key: string, body: Buffer, metadata?: Record<string, string>): Promise<void>;
+  /** Stores bytes; `sha256` (hex), when the caller already has it, spares the client a second pass over them. */
+  put(bucket: string, key: string, body: Buffer, metadata?: Record<string, string>, sha256?: string): Promise<void>;
   get(bucket: string, key: string): Promise<Buffer>;
   stream(bucket: string, key: string): Promise<Readable>;
   stat(bucket: string, key: string): Promise<StoredObject | null>;
@@ -136,8 +138,19 @@ export async function createObjectStore(opts: ObjectStoreOptions): Promise<Objec
         if (o.name) yield { key: o.name, size: o.size, lastModified: o.lastModified };
       }
     },
-    async put(bucket, key, body, metadata = {}) {
-      await client.putObject(bucket, key, body, body.length, asciiMetadata(metadata));
+    async put(bucket, key, body, metadata = {}, sha256) {
+      // putObject would copy the buffer and hash it twice (MD5, and SHA-256 for the signature on plain
+      // HTTP) on the event loop; one signed PUT with the hash we already have does neither. Over HTTPS
+      // the payload is not signed at all (UNSIGNED-PAYLOAD). Objects stay far below the part size.
+      const headers: Record<string, string | number> = { 'Content-Length': body.length };
+      for (const [k, v] of Object.entries(asciiMetadata(metadata))) headers[`X-Amz-Meta-${k}`] = v;
+      const payloadHash = client.enableSHA256 ? (sha256 ?? createHash('sha256').update(body).digest('hex')) : '';
+      const res = await client.makeRequestStreamAsync({ method: 'PUT', bucketName: bucket, objectName: key, headers }, body, payloadHash, [200], '');
+      res.resume();
+      await new Promise<void>((resolve, reject) => {
+        res.once('end', () => resolve());
+        res.once('error', reject);
+      });
     },
     async get(bucket, key) {
       const s = await client.getObject(bucket, key);

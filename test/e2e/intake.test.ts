@@ -429,6 +429,9 @@ describe('dossier codes', () => {
       [{ dossierCode: `${UNIT}-240503-0001` }, 'INVALID_DOSSIER_CODE'],
       [{ dossierCode: `${UNIT}-241302-0001` }, 'INVALID_DOSSIER_CODE'],
     ];
+    const ancient = await desk.json('POST', '/v1/dossiers', { ...backlog, receivedAt: '2009-03-01T08:00:00+07:00' });
+    expect([ancient.status, ancient.body.error.field]).toEqual([400, 'receivedAt']);
+    expect(ancient.body.error.message).toMatch(/before the first dossier-code scheme \(2018-11-23/);
     for (const [extra, code] of cases) {
       const res = await desk.json('POST', '/v1/dossiers', { ...backlog, ...day, ...extra });
       expect([res.status, res.body.error.code, res.body.error.field], JSON.stringify(extra)).toEqual([400, code, 'dossierCode']);

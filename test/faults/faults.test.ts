@@ -115,15 +115,15 @@ beforeAll(async () => {
     RECOVERY_INTERVAL_MS: '5000',
   };
   s3 = start(spawnScript('scripts/s3-dev.ts', [], vars));
-  await waitFor(async () => s3.output().includes('development S3 server on'), 60_000, 100);
+  await waitFor(async () => s3.output().includes('development S3 server on'), 120_000, 100);
   api = start(spawnApp(vars, 'api'));
-  await waitReady(base, api, 180_000);
+  await waitReady(base, api, 400_000);
   db = new pg.Pool({ connectionString: env.config.DATABASE_URL, max: 3 });
   workers.push(startWorker(), startWorker());
   await waitFor(async () => workers.every((w) => w.output().includes('workers running')), 300_000, 200).catch((err: Error) => {
     throw new Error(`${err.message}; workers said:\n${workers.map((w) => w.output().slice(-3000)).join('\n---\n')}`);
   });
-}, 400_000);
+}, 900_000);
 
 afterAll(async () => {
   for (const p of everything) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
@@ -140,11 +140,23 @@ afterAll(async () => {
 describe('faults under load', () => {
   it('Redis killed while OCR runs and restarted from its AOF: the documents whose OCR committed meanwhile go on', async () => {
     const ids = await Promise.all(['redis-1', 'redis-2', 'redis-3'].map((k) => upload(k)));
-    await someStatus(ids, 'processing');
+    const ocr = new Queue('ocr', { connection: { url: redis.url }, prefix: vars['QUEUE_PREFIX'] });
+    try {
+      await waitFor(async () => {
+        for (const id of ids) if ((await ocr.getJobState(`ocr-${id}`)) === 'active') return true;
+        return null;
+      }, 180_000, 100);
+    } finally {
+      await ocr.close();
+    }
     await redis.kill();
-    // The moment that matters: an OCR result commits while nothing can take its hand-off.
-    const committed = await someStatus(ids, 'ocr_done', 180_000);
-    await redis.start();
+    let committed: string;
+    try {
+      // The moment that matters: an OCR result commits while nothing can take its hand-off.
+      committed = await someStatus(ids, 'ocr_done', 180_000);
+    } finally {
+      await redis.start();
+    }
     const seconds = await allRest(ids, 120_000);
     recovery['Redis killed, restarted from AOF'] = { seconds, note: `after the restart; ${committed.slice(0, 8)} had committed OCR while Redis was down` };
     expect(seconds).toBeLessThan(60 + 60); // the slowest page's remaining reading may still run
@@ -201,13 +213,13 @@ describe('faults under load', () => {
         () => 0,
       ),
     );
-    await firstAnswer;
+    await Promise.race([firstAnswer, Promise.all(inFlight)]);
     api.child.kill('SIGKILL');
     const killedAt = Date.now();
     await api.exited;
     await Promise.all(inFlight);
     api = start(spawnApp(vars, 'api'));
-    await waitReady(base, api, 180_000);
+    await waitReady(base, api, 400_000);
     const retried = await Promise.all(
       files.map(async (f, i) => {
         const res = await post(keys[i]!, f);
@@ -230,6 +242,8 @@ describe('faults under load', () => {
     const before = await upload('stall-0');
     s3.child.kill('SIGSTOP');
     const stalledAt = Date.now();
+    const resume = setTimeout(() => s3.child.kill('SIGCONT'), 60_000); // never left stopped, whatever fails
+    resume.unref();
     const waiting = post('stall-1', await freshScan()).then(async (r) => ({ status: r.status, body: (await r.json()) as { documents?: { id: string }[]; error?: { code: string } } }));
     const ready = await fetch(`${base}/ready`);
     const readyAfter = (Date.now() - stalledAt) / 1000;
@@ -253,12 +267,15 @@ describe('faults under load', () => {
     const ids = await Promise.all(['pg-1', 'pg-2'].map((k) => upload(k)));
     await someStatus(ids, 'processing');
     proxy.cut();
-    const during = await post('pg-during', await freshScan());
-    expect(during.status).toBe(503);
-    expect(((await during.json()) as { error: { code: string } }).error.code).toBe('CATALOG_UNAVAILABLE');
-    expect(during.headers.get('retry-after')).toBeTruthy();
-    await new Promise((r) => setTimeout(r, 5_000)); // the outage itself
-    proxy.restore();
+    try {
+      const during = await post('pg-during', await freshScan());
+      expect(during.status).toBe(503);
+      expect(((await during.json()) as { error: { code: string } }).error.code).toBe('CATALOG_UNAVAILABLE');
+      expect(during.headers.get('retry-after')).toBeTruthy();
+      await new Promise((r) => setTimeout(r, 5_000)); // the outage itself
+    } finally {
+      proxy.restore();
+    }
     const seconds = await allRest(ids, 240_000);
     recovery['PostgreSQL unreachable 5 s'] = { seconds, note: 'after it is back, until both documents rest' };
     expect(seconds).toBeLessThan(120);
