@@ -3,7 +3,7 @@
 // back-pressure (429/503 with Retry-After) for all requests of the process at once, and turns every
 // other answer into a value or an ApiError with the API's stable code.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffMs, isTransientNetworkError, parseRetryAfter, retryReasonFor, type RetryReason } from './retry.js';
+import { backoffMs, isTransientNetworkError, parseRetryAfter, retryReasonFor, SERVER_ERROR_ATTEMPTS, type RetryReason } from './retry.js';
 
 export interface ApiErrorBody {
   code: string;
@@ -119,6 +119,7 @@ export class ApiClient {
     if (spec.json !== undefined) headers['content-type'] = 'application/json';
     const url = this.url(spec.path, spec.query);
 
+    let serverErrors = 0;
     for (let attempt = 0; ; attempt++) {
       await this.waitGate();
       this.opts.signal?.throwIfAborted();
@@ -138,6 +139,7 @@ export class ApiClient {
         const reason = retryReasonFor(res.status, err.code);
         const final = new ApiError(res.status, err.code, err.message, err.file);
         if (!reason) throw final;
+        if (reason === 'server-error' && ++serverErrors >= SERVER_ERROR_ATTEMPTS) throw final;
         problem = { reason, detail: `${res.status} ${err.code}`, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')), final };
       } catch (err) {
         if (err instanceof ApiError) throw err;

@@ -183,7 +183,15 @@ const CATALOG = {
     vi: '{field} khác nhau trong cùng hồ sơ {group} (dòng {lines})',
     en: '{field} differs within dossier {group} (lines {lines})',
   },
-  'issue.CSV_SYNTAX': { vi: 'dòng CSV không đọc được: {detail}', en: 'unreadable CSV line: {detail}' },
+  'issue.CSV_SYNTAX': { vi: 'dòng CSV không đọc được', en: 'this CSV line cannot be read' },
+  'issue.CSV_QUOTE_NOT_CLOSED': {
+    vi: 'dấu ngoặc kép mở ở dòng này không được đóng; phần còn lại của tệp bị đọc thành một ô',
+    en: 'a quote opened on this line is never closed; the rest of the file reads as one cell',
+  },
+  'issue.CSV_BAD_QUOTE': {
+    vi: 'có ký tự sau dấu ngoặc kép đóng; bỏ ngoặc kép hoặc đặt cả ô trong ngoặc kép',
+    en: 'text follows a closing quote; remove the quotes or quote the whole cell',
+  },
   'issue.NOT_IN_MANIFEST': {
     vi: 'không có trong CSV và không có --procedure/--applicant mặc định',
     en: 'not in the CSV, and no --procedure/--applicant defaults',

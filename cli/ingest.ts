@@ -63,10 +63,14 @@ export interface IngestResult {
   stillMoving: number;
 }
 
-/** Errors that concern the whole run, not one dossier: nothing else will go through either. */
+/**
+ * Errors that concern the whole run, not one dossier: nothing else would go through either (a refused
+ * key, the API away for longer than --retry-for). A 500 that persists for one request is that
+ * dossier's problem: it is reported and the batch goes on.
+ */
 function isFatal(err: unknown): boolean {
   if (!(err instanceof ApiError)) return true;
-  return err.status === 401 || err.status === 403 || err.status >= 500;
+  return err.status === 401 || err.status === 403 || err.status === 502 || err.status === 503 || err.status === 504;
 }
 
 interface Item {

@@ -1,13 +1,11 @@
 // `sohoa`: the command-line tool of the digitization service, for postal partners and archive teams.
 // It talks only to the public HTTP API (../shared/API.md); see the README's "sohoa (command line)".
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { EXIT, type ExitCode } from './exit.js';
 import { describeFailure, makeCtx, type Ctx, type GlobalOptions } from './context.js';
 import { langFromArgv, pickLang, translator } from './i18n.js';
-import { registerIngest } from './commands/ingest.js';
-import { registerUpload } from './commands/upload.js';
-import { registerReadCommands } from './commands/read.js';
+import { buildProgram } from './program.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -20,20 +18,6 @@ async function exit(code: number): Promise<never> {
 export async function main(argv: string[]): Promise<void> {
   const lang = pickLang(langFromArgv(argv.slice(2)));
   const t = translator(lang);
-  const program = new Command();
-  program
-    .name('sohoa')
-    .description(t('program.description'))
-    .version(pkg.version)
-    .option('--url <url>', t('opt.url'))
-    .option('--key <key>', t('opt.key'))
-    .option('--lang <lang>', t('opt.lang'))
-    .option('--json', t('opt.json'))
-    .option('--timeout <seconds>', `${t('opt.timeout')} (default: 300)`)
-    .option('--retry-for <seconds>', `${t('opt.retryFor')} (default: ingest 1800, upload 600, others 30)`)
-    .showHelpAfterError()
-    .exitOverride();
-
   // The first Ctrl-C (or SIGTERM) cancels what is in flight and lets the command save and explain;
   // a second one leaves at once.
   const controller = new AbortController();
@@ -64,9 +48,7 @@ export async function main(argv: string[]): Promise<void> {
     }
   };
 
-  registerUpload(program, t, run);
-  registerIngest(program, t, run);
-  registerReadCommands(program, t, run);
+  const program = buildProgram(t, pkg.version, run);
 
   try {
     await program.parseAsync(argv);

@@ -70,6 +70,13 @@ export function normalizeManifestPath(p: string): string {
   return p.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/{2,}/g, '/');
 }
 
+/** csv-parse's error codes, in the words of our messages (issue.CSV_*). */
+function csvIssueCode(code: string | undefined): string {
+  if (code === 'CSV_QUOTE_NOT_CLOSED') return 'CSV_QUOTE_NOT_CLOSED';
+  if (code === 'CSV_INVALID_CLOSING_QUOTE' || code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE') return 'CSV_BAD_QUOTE';
+  return 'CSV_SYNTAX';
+}
+
 export function parseManifest(text: string): Manifest {
   const body = text.replace(/^\uFEFF/, '');
   const firstLine = body.split(/\r?\n/, 1)[0] ?? '';
@@ -85,6 +92,7 @@ export function parseManifest(text: string): Manifest {
       relax_column_count: true,
       skip_empty_lines: true,
       skip_records_with_error: true,
+      relax_quotes: true, // a quote inside an unquoted cell is kept as a character
       trim: true,
       on_record: (record: string[], context: { lines: number }) => {
         lastGoodLine = context.lines;
@@ -92,7 +100,7 @@ export function parseManifest(text: string): Manifest {
         return record;
       },
       on_skip: (err: CsvError | undefined) => {
-        issues.push({ line: lastGoodLine + 1, file: null, code: 'CSV_SYNTAX', vars: { detail: (err?.message ?? 'unreadable').replace(/^Invalid[^:]*:\s*/, '').slice(0, 200) } });
+        issues.push({ line: lastGoodLine + 1, file: null, code: csvIssueCode(err?.code), vars: {} });
         return undefined;
       },
     });

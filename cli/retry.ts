@@ -29,9 +29,17 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
 
 export type RetryReason = 'unreachable' | 'server-error' | 'busy' | 'in-progress' | 'timeout';
 
+/**
+ * A 500 that comes back the same way every time is a fault with this request, not an outage: after
+ * this many attempts it is reported (for its dossier) instead of retried for the whole --retry-for.
+ */
+export const SERVER_ERROR_ATTEMPTS = 4;
+
 /** What to do with an HTTP answer: null means "final, hand it to the caller". */
 export function retryReasonFor(status: number, errorCode: string | null): RetryReason | null {
   if (status === 429 || status === 503) return 'busy';
+  // A gateway in front of an API that is restarting: the API is away, not failing.
+  if (status === 502 || status === 504) return 'unreachable';
   if (status >= 500) return 'server-error';
   if (status === 408) return 'timeout';
   // The first request with this Idempotency-Key is still running (or died holding it): its answer,

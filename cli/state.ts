@@ -116,7 +116,7 @@ export class StateStore {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const pid = Number((await readFile(this.lockPath, 'utf8').catch(() => '')).trim());
-        if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
           throw new StateError('locked', { path: this.file, pid: String(pid), lock: this.lockPath });
         }
         await unlink(this.lockPath).catch(() => undefined);

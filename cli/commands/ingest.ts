@@ -1,7 +1,6 @@
 // `sohoa ingest <folder> --unit <code> [--manifest batch.csv] [--channel postal|backlog] ...`
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Option, type Command } from 'commander';
 import { CHANNELS, DOCUMENT_ROLES, type Channel, type DocumentRole } from '../../schemas/api.js';
 import { CliError, EXIT, type ExitCode } from '../exit.js';
 import { choice, describeFailure, nonNegativeInt, positiveInt, retryLine, type Ctx } from '../context.js';
@@ -12,7 +11,6 @@ import { defaultStatePath, StateError, StateStore } from '../state.js';
 import { Ingest, type FileOutcome } from '../ingest.js';
 import { errorText, summarize, summaryLines, writeReport } from '../report.js';
 import { createUi, RateMeter } from '../ui.js';
-import type { Translate } from '../i18n.js';
 
 export interface IngestFlags {
   unit: string;
@@ -31,31 +29,6 @@ export interface IngestFlags {
   dryRun?: boolean;
   maxFiles?: string;
   maxMb?: string;
-}
-
-export function registerIngest(program: Command, t: Translate, run: (fn: (ctx: Ctx) => Promise<ExitCode>) => Promise<void>): void {
-  program
-    .command('ingest')
-    .description(t('cmd.ingest'))
-    .argument('<folder>')
-    .requiredOption('--unit <code>', t('opt.unit'))
-    .option('--manifest <csv>', t('opt.manifest'))
-    .option('--channel <channel>', `${t('opt.channel')}: postal | backlog | desk | online (default: backlog)`)
-    .option('--procedure <code>', t('opt.procedure'))
-    .option('--applicant <id>', t('opt.applicant'))
-    .option('--received-at <date>', t('opt.receivedAt'))
-    .option('--role <role>', `${t('opt.role')} (default: component)`)
-    .option('--concurrency <n>', `${t('opt.concurrency')} (default: 4)`)
-    .option('--wait', t('opt.wait'))
-    .option('--wait-timeout <minutes>', t('opt.waitTimeout'))
-    .option('--report <csv>', t('opt.report'))
-    .option('--state <file>', t('opt.state'))
-    .option('--verbose', t('opt.verbose'))
-    .option('--dry-run', t('opt.dryRun'))
-    // Per-request limits under the API's (50 files, 200 MB); only for an API configured lower.
-    .addOption(new Option('--max-files <n>').hideHelp())
-    .addOption(new Option('--max-mb <n>').hideHelp())
-    .action((folder: string, flags: IngestFlags) => run((ctx) => ingestCommand(ctx, folder, flags)));
 }
 
 interface Counters {

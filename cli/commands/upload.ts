@@ -1,7 +1,6 @@
 // `sohoa upload <files...>`: one dossier with several files, as a desk or a postal partner sends it.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Command } from 'commander';
 import { CHANNELS, DOCUMENT_ROLES, type Channel, type DocumentRole } from '../../schemas/api.js';
 import { CliError, EXIT, type ExitCode } from '../exit.js';
 import { choice, nonNegativeInt, retryLine, type Ctx } from '../context.js';
@@ -11,9 +10,8 @@ import { createDossier, outgoing } from '../intake.js';
 import { checkDossierFields, normalizeReceivedAt, type DossierFieldValues } from '../plan.js';
 import { follow } from '../follow.js';
 import { table } from '../output.js';
-import type { Translate } from '../i18n.js';
 
-interface UploadFlags {
+export interface UploadFlags {
   unit: string;
   procedure: string;
   applicant: string;
@@ -26,25 +24,7 @@ interface UploadFlags {
   waitTimeout?: string;
 }
 
-export function registerUpload(program: Command, t: Translate, run: (fn: (ctx: Ctx) => Promise<ExitCode>) => Promise<void>): void {
-  program
-    .command('upload')
-    .description(t('cmd.upload'))
-    .argument('<files...>')
-    .requiredOption('--unit <code>', t('opt.unit'))
-    .requiredOption('--procedure <code>', t('opt.procedure'))
-    .requiredOption('--applicant <id>', t('opt.applicant'))
-    .option('--channel <channel>', `${t('opt.channel')}: desk | postal | online | backlog (default: postal)`)
-    .option('--dossier-code <code>', t('opt.dossierCode'))
-    .option('--received-at <date>', t('opt.receivedAt'))
-    .option('--role <role>', `${t('opt.role')} (default: component)`)
-    .option('--roles <list>', t('opt.roles'))
-    .option('--wait', t('opt.wait'))
-    .option('--wait-timeout <minutes>', t('opt.waitTimeout'))
-    .action((files: string[], flags: UploadFlags) => run((ctx) => uploadCommand(ctx, files, flags)));
-}
-
-async function uploadCommand(ctx: Ctx, fileArgs: string[], flags: UploadFlags): Promise<ExitCode> {
+export async function uploadCommand(ctx: Ctx, fileArgs: string[], flags: UploadFlags): Promise<ExitCode> {
   const { t } = ctx;
   const channel = choice<Channel>(t, '--channel', flags.channel, CHANNELS, 'postal');
   let roles: DocumentRole[];

@@ -156,7 +156,16 @@ describe('sohoa ingest', () => {
         ].join('\n'),
     );
     const report = path.join(dir, 'report.csv');
-    const res = await runCli(['ingest', dir, '--unit', UNIT, '--manifest', manifest, '--report', report, '--concurrency', '2'], cliEnv);
+    const args = ['ingest', dir, '--unit', UNIT, '--manifest', manifest, '--report', report, '--concurrency', '2'];
+    // A dry run finds the same problems and sends nothing (it needs no API at all).
+    const mark = posts;
+    const dry = await runCli([...args, '--dry-run', '--json'], {});
+    expect(dry.code, dry.stderr).toBe(3);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, dossiers: 4, files: 4 });
+    expect(JSON.parse(dry.stdout).issues).toHaveLength(8);
+    expect(posts).toBe(mark);
+
+    const res = await runCli(args, cliEnv);
     expect(res.code, res.stderr).toBe(3);
     const rows = await readReport(report);
     const by = (file: string, line: string) => rows.find((r) => r.file === file && r.line === line);
@@ -173,12 +182,12 @@ describe('sohoa ingest', () => {
     expect(by('hong/cat-cut.jpg', '10')!.error).toMatch(/^FILE_CORRUPT: /);
     expect(by('hong/rong.jpg', '11')!.error).toMatch(/^FILE_EMPTY: /);
     expect(by('hong/ten-gia.pdf', '12')!.error).toMatch(/^UNSUPPORTED_MEDIA_TYPE: /);
-    expect(rows.find((r) => r.line === '13')!.error).toMatch(/^CSV_SYNTAX: .*Quote Not Closed/);
+    expect(rows.find((r) => r.line === '13')!.error).toMatch(/^CSV_QUOTE_NOT_CLOSED: a quote opened on this line is never closed/);
     // Scans that the bad rows point to are still listed (not sent), and every row is accounted for.
     expect(rows.filter((r) => r.status === 'queued').map((r) => r.file)).toEqual(['a.tif']);
     expect(res.stdout).toMatch(/Refused\s+3 \(/);
     expect(res.stdout).toMatch(/Scans\s+9\n/);
-    expect(res.stdout).toMatch(/Bad CSV rows\s+8 \(/);
+    expect(res.stdout).toMatch(/Bad CSV rows\s+8 \(GROUP_CONFLICT 2, /);
     expect(res.stderr).toMatch(/refused hong\/cat-cut\.jpg: FILE_CORRUPT/);
   });
 
@@ -273,6 +282,28 @@ describe('sohoa ingest', () => {
       await proxy.close();
     }
   });
+
+  it('reports a dossier whose request keeps failing with 500 after a few tries, and goes on with the batch', async () => {
+    const dir = await folder({ 'p1.tif': dev('giay-khai-sinh-01.tif'), 'p2.tif': dev('giay-phep-xay-dung-01.tif') });
+    const proxy = await startProxy(app.url!);
+    try {
+      proxy.setRule({ onPost: (n) => (n <= 4 ? { status: 500, body: { error: { code: 'INTERNAL', message: 'Lỗi hệ thống / Internal error' } } } : 'pass') });
+      const report = path.join(dir, 'r.csv');
+      const res = await runCli(['ingest', dir, '--unit', UNIT, '--procedure', PROCEDURE, '--applicant', APPLICANT, '--concurrency', '1', '--report', report], {
+        SOHOA_URL: proxy.url,
+        SOHOA_KEY: key,
+      });
+      expect(res.code, res.stderr).toBe(3);
+      expect(proxy.postLog.map((p) => p.outcome)).toEqual(['500', '500', '500', '500', 'pass']);
+      const rows = await readReport(report);
+      expect(rows.map((r) => [r.file, r.status, (r.error ?? '').split(':')[0]])).toEqual([
+        ['p1.tif', 'refused', 'INTERNAL'],
+        ['p2.tif', 'queued', ''],
+      ]);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
 
 describe('exit codes and other commands', () => {
@@ -321,6 +352,16 @@ describe('exit codes and other commands', () => {
     expect(dossier.code).toBe(0);
     const view = JSON.parse(dossier.stdout);
     expect(view.documents.map((d: { role: string }) => d.role)).toEqual(['result', 'component']);
+    // A manifest naming an existing dossier adds its scans to it.
+    const dir = await folder({ 'bo-sung.tif': dev('giay-xac-nhan-thong-tin-cu-tru-01.tif') });
+    const manifest = path.join(dir, 'm.csv');
+    await writeFile(manifest, `file,dossierCode,procedureCode,applicantId\nbo-sung.tif,${sent.dossierCode},${PROCEDURE},${APPLICANT}\n`);
+    const added = await runCli(['ingest', dir, '--unit', UNIT, '--manifest', manifest, '--json'], cliEnv);
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse(added.stdout).files[0]).toMatchObject({ file: 'bo-sung.tif', dossierCode: sent.dossierCode });
+    const three = JSON.parse((await runCli(['status', sent.dossierCode, '--json'], cliEnv)).stdout);
+    expect(three.documents.map((d: { fileName: string }) => d.fileName)).toEqual(['giay-khai-sinh-01.tif', 'to-khai-dang-ky-khai-sinh-02.tif', 'bo-sung.tif']);
+
     const human = await runCli(['status', sent.documents[0].id, '--lang', 'vi'], cliEnv);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(new RegExp(`dossierCode\\s+${sent.dossierCode.replace(/\./g, '\\.')}`));
