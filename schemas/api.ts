@@ -3,11 +3,12 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import './formats.js';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+// Null first: the API coerces types, and a null tried against string first would become "".
+const Nullable = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
 
-export const UNIT_CODE_PATTERN = '^\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2}$';
-export const PROCEDURE_CODE_PATTERN = '^\\d\\.\\d{6}(\\.\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2})?$';
-export const DOSSIER_CODE_PATTERN = '^\\d{3}\\.\\d{2}\\.\\d{2}\\.[A-Z]\\d{2}-\\d{6}-\\d{4,}$';
+import { PROCEDURE_CODE_PATTERN, UNIT_CODE_PATTERN } from './codes.js';
+
+export { PROCEDURE_CODE_PATTERN, UNIT_CODE_PATTERN };
 
 export const ROLES = ['desk', 'postal', 'archive', 'leader', 'admin'] as const;
 export const CHANNELS = ['desk', 'postal', 'online', 'backlog'] as const;
@@ -29,8 +30,9 @@ export const ErrorBody = Type.Object(
   {
     error: Type.Object({
       code: Type.String({ description: 'Stable machine-readable code' }),
-      message: Type.String({ description: 'Vietnamese / English message' }),
-      file: Type.Optional(Type.String()),
+      message: Type.String({ description: 'Vietnamese / English message: what is wrong and what is expected' }),
+      field: Type.Optional(Type.String({ description: 'The request field the error is about' })),
+      file: Type.Optional(Type.String({ description: 'The uploaded file the error is about' })),
     }),
   },
   { $id: 'Error' },
@@ -105,7 +107,7 @@ export const DossierFields = Type.Object(
     procedureCode: Type.String({ pattern: PROCEDURE_CODE_PATTERN }),
     applicantId: Type.String({ minLength: 9, maxLength: 14 }),
     channel: Channel,
-    dossierCode: Type.Optional(Type.String({ pattern: DOSSIER_CODE_PATTERN })),
+    dossierCode: Type.Optional(Type.String({ maxLength: 40, description: 'A dossier code under the scheme in force on the day received: <unit>-YYMMDD-NNNN' })),
     receivedAt: Type.Optional(Type.String({ format: 'date-time' })),
   },
   { additionalProperties: false },
@@ -113,6 +115,25 @@ export const DossierFields = Type.Object(
 export type DossierFields = Static<typeof DossierFields>;
 
 export const ApiError = Nullable(Type.Object({ code: Type.String(), message: Type.String() }));
+
+export const ReviewedField = Type.Object({
+  machine: Nullable(Type.String({ description: 'What the machine read' })),
+  person: Type.Optional(Nullable(Type.String({ description: 'What the reviewer typed (null: removed on purpose); absent when the reviewer kept the machine value' }))),
+  final: Nullable(Type.String({ description: 'The value stored and coded' })),
+});
+export type ReviewedField = Static<typeof ReviewedField>;
+
+export const ReviewRecord = Type.Object(
+  {
+    by: Type.String(),
+    at: Type.String(),
+    machine: Type.Object({ docType: Nullable(Type.String()), confidence: Nullable(Type.Number()), reasons: Type.Array(Type.String()) }),
+    docType: Type.String(),
+    fields: Type.Record(Type.String(), ReviewedField),
+  },
+  { description: 'What a person confirmed or corrected at review, field by field' },
+);
+export type ReviewRecord = Static<typeof ReviewRecord>;
 
 export const Document = Type.Object(
   {
@@ -137,7 +158,8 @@ export const Document = Type.Object(
     ocrConfidence: Nullable(Type.Number()),
     signer: Nullable(Type.String()),
     signedAt: Nullable(Type.String()),
-    reviewReasons: Nullable(Type.Array(Type.String(), { description: 'Why the machine sent it to review' })),
+    reviewReasons: Nullable(Type.Array(Type.String(), { description: 'Why the machine sent it to review; null once resolved' })),
+    review: Nullable(ReviewRecord),
     createdAt: Type.String(),
     updatedAt: Type.String(),
     timestamps: Type.Record(Type.String(), Nullable(Type.String())),

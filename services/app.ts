@@ -11,10 +11,13 @@ import { Engines } from './engines.js';
 import { Knowledge } from './knowledge.js';
 import { Signatures } from './signatures.js';
 import { buildOpsServer, buildServer } from './http/server.js';
-import { startRecoverySweep, requeueUnqueued } from './recovery.js';
+import { startRecoverySweep, sweep } from './recovery.js';
 import { createPool, ensureDatabase, migrate } from '../storage/db.js';
 import { createObjectStore } from '../storage/objects.js';
-import { createQueues } from '../storage/queues.js';
+import { createQueues, type Queues } from '../storage/queues.js';
+import { createNotices } from '../storage/notices.js';
+import { closePdfInspector } from './pdf-inspect.js';
+import * as documents from '../storage/catalog/documents.js';
 import { STAGES } from '../schemas/jobs.js';
 import { startWorkers, type Workers } from '../workers/index.js';
 
@@ -50,7 +53,18 @@ async function connectPostgres(config: Config, log: Logger) {
         'Docker: docker compose up -d postgres) or set DATABASE_URL.',
     );
   }
-  return createPool(config.DATABASE_URL);
+  return createPool(config.DATABASE_URL, config.DB_POOL_MAX);
+}
+
+/** The queues live in Redis: an evicting Redis could drop accepted work without a trace. */
+async function checkEviction(config: Config, queues: Queues): Promise<void> {
+  const policy = await queues.evictionPolicy();
+  if (policy !== null && policy !== 'noeviction') {
+    throw new StartupError(
+      `Redis at ${redact(config.REDIS_URL)} evicts keys (maxmemory-policy ${policy}); queued work could vanish.\n` +
+        'Set it to noeviction: redis-cli CONFIG SET maxmemory-policy noeviction (and in redis.conf).',
+    );
+  }
 }
 
 async function connectRedis(config: Config, queues: ReturnType<typeof createQueues>) {
@@ -74,6 +88,10 @@ export async function startApp(config: Config, mode: Mode, log: Logger = createL
     STAGES,
   );
   await connectRedis(config, queues);
+  await checkEviction(config, queues).catch(async (err) => {
+    await queues.close();
+    throw err;
+  });
   const db = await connectPostgres(config, log).catch(async (err) => {
     await queues.close();
     throw err;
@@ -95,21 +113,36 @@ export async function startApp(config: Config, mode: Mode, log: Logger = createL
   log.info({ store: store.description }, config.embeddedStore ? 'using the embedded DEVELOPMENT object store' : 'object store ready');
 
   const units = new UnitDirectory(db);
+  const notices = createNotices(config.REDIS_URL, config.QUEUE_PREFIX, queues.redis);
   const ctx: AppContext = {
     config,
     log,
     db,
     store,
     queues,
-    metrics: createMetrics(() => queues.counts()),
+    metrics: createMetrics({ queueCounts: () => queues.counts(), documentStats: () => documents.documentStats(db) }),
     units,
     engines: new Engines(config),
     knowledge: new Knowledge(db),
     signatures: new Signatures(config, log),
+    notices,
   };
   await loadRegistry(db, config.UNITS_FILE ?? undefined);
   await units.refresh();
   await ctx.signatures.ensureDevPki(units);
+  // A registry change made here reaches every process: a new unit gets its development certificate,
+  // and the others reload their registry and identities.
+  units.announce = async () => {
+    if ((await ctx.signatures.ensureDevPki(units)) > 0) await notices.publish('pki').catch(() => undefined);
+    await notices.publish('units').catch((err: Error) => log.warn({ err: err.message }, 'could not announce a unit change; others reload within a minute'));
+  };
+  await notices.subscribe((notice) => {
+    log.info({ notice }, 'reloading after a change notice');
+    if (notice === 'units') void units.refresh().catch(() => undefined);
+    else ctx.signatures.reload();
+  });
+  const unitTtl = setInterval(() => void units.refresh().catch(() => undefined), 60_000);
+  unitTtl.unref();
 
   let server: FastifyInstance | null = null;
   let url: string | null = null;
@@ -129,8 +162,9 @@ export async function startApp(config: Config, mode: Mode, log: Logger = createL
   }
   if (mode !== 'api') {
     workers = startWorkers(ctx);
-    await requeueUnqueued(ctx, 0).catch((err) => log.warn({ err: (err as Error).message }, 'initial recovery failed'));
-    stopSweep = startRecoverySweep(ctx, config.RECOVERY_INTERVAL_MS);
+    // Whatever a crash left between stages is driven on at once, then checked every interval.
+    await sweep(ctx, 0).catch((err: Error) => log.warn({ err: err.message }, 'initial recovery failed'));
+    stopSweep = startRecoverySweep(ctx, config.RECOVERY_INTERVAL_MS, config.JOB_LOCK_MS);
     log.info({ stages: STAGES, concurrency: config.WORKER_CONCURRENCY }, 'workers running');
   }
 
@@ -138,10 +172,13 @@ export async function startApp(config: Config, mode: Mode, log: Logger = createL
   const stop = () => {
     stopping ??= (async () => {
       stopSweep?.();
+      clearInterval(unitTtl);
       // In-flight uploads finish first, then in-flight jobs; only then do the pools close.
       if (server) await server.close();
       if (workers) await workers.close();
       await ctx.engines.close();
+      await closePdfInspector();
+      await notices.close();
       await queues.close();
       await db.end();
       await store.close();

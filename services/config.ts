@@ -33,8 +33,14 @@ export const ConfigSchema = Type.Object({
   WORKER_CONCURRENCY: Int(2, 1),
   JOB_ATTEMPTS: Int(5, 1),
   JOB_BACKOFF_MS: Int(2000, 0),
-  JOB_LOCK_MS: Int(300_000, 5000),
-  RECOVERY_INTERVAL_MS: Int(30_000, 1000),
+  // Workers renew their job locks every half lock while the event loop is free (CPU work runs in
+  // threads), so a short lock lets a killed worker's jobs be taken over quickly (README: recovery).
+  JOB_LOCK_MS: Int(30_000, 5000),
+  JOB_STALLED_INTERVAL_MS: Int(15_000, 1000),
+  RECOVERY_INTERVAL_MS: Int(10_000, 1000),
+  MAX_QUEUED_JOBS: Int(5000, 1),
+  QUEUE_RETRY_AFTER_S: Int(30, 1),
+  DB_POOL_MAX: Int(20, 2),
   SHUTDOWN_TIMEOUT_MS: Int(30_000, 1000),
   OCR_WORKERS: Int(Math.max(1, os.availableParallelism()), 1),
   OCR_RECYCLE_PAGES: Int(25, 1),

@@ -9,6 +9,7 @@ import type { UnitDirectory } from './units.js';
 import type { Engines } from './engines.js';
 import type { Knowledge } from './knowledge.js';
 import type { Signatures } from './signatures.js';
+import type { Notices } from '../storage/notices.js';
 
 export interface AppContext {
   config: Config;
@@ -21,4 +22,5 @@ export interface AppContext {
   engines: Engines;
   knowledge: Knowledge;
   signatures: Signatures;
+  notices: Notices;
 }

@@ -53,8 +53,8 @@ export const ERRORS = {
   TOO_MANY_FILES: { status: 413, vi: 'Quá nhiều tệp trong một yêu cầu', en: 'Too many files in one request' },
   IDEMPOTENCY_CONFLICT: {
     status: 409,
-    vi: 'Khóa Idempotency-Key đã dùng cho một yêu cầu khác hoặc đang xử lý',
-    en: 'Idempotency-Key was used for another request or is still in progress',
+    vi: 'Yêu cầu đầu tiên với khóa Idempotency-Key này vẫn đang chạy; hãy gửi lại sau ít giây',
+    en: 'The first request with this Idempotency-Key is still running; retry in a few seconds',
   },
   INTEGRITY_MISMATCH: {
     status: 500,
@@ -73,38 +73,87 @@ export const ERRORS = {
   },
   SIGNING_FAILED: { status: 500, vi: 'Ký số thất bại', en: 'Signing failed' },
   NOT_A_PDF: { status: 415, vi: 'Tệp không phải PDF', en: 'The file is not a PDF' },
+  NOT_FAILED: { status: 409, vi: 'Tài liệu không ở trạng thái lỗi', en: 'The document has not failed' },
+  NOT_IN_REVIEW: { status: 409, vi: 'Tài liệu không ở trạng thái chờ kiểm tra', en: 'The document is not in review' },
+  PDF_ACTIVE_CONTENT: {
+    status: 422,
+    vi: 'Tệp PDF chứa nội dung chủ động (JavaScript, hành động tự chạy, tệp đính kèm hoặc biểu mẫu XFA), không được lưu vào kho hồ sơ; hãy in lại thành PDF thường hoặc quét bản giấy',
+    en: 'The PDF carries active content (JavaScript, automatic actions, embedded files or XFA forms), which an archive of records must not store; print it to a plain PDF or scan the paper',
+  },
+  PDF_BLANK: {
+    status: 422,
+    vi: 'Tệp PDF không có ảnh quét hay chữ ở trang nào',
+    en: 'The PDF has no scanned image and no text on any page',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    vi: 'Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác (khác trường hoặc tệp); hãy dùng khóa mới cho yêu cầu mới',
+    en: 'This Idempotency-Key was used for a different request (other fields or files); use a new key for a new request',
+  },
+  QUEUE_FULL: {
+    status: 503,
+    vi: 'Hệ thống đang xử lý nhiều hồ sơ; hãy gửi lại sau thời gian trong Retry-After',
+    en: 'The pipeline is busy; send the request again after the Retry-After time',
+  },
   INTERNAL: { status: 500, vi: 'Lỗi hệ thống', en: 'Internal error' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/** A detail in both languages: what was wrong and what is expected, in words a clerk understands. */
+export interface Detail {
+  vi: string;
+  en: string;
+}
+
+export const bi = (vi: string, en: string): Detail => ({ vi, en });
+
+export interface ErrorJson {
+  code: ErrorCode;
+  message: string;
+  field?: string;
+  file?: string;
+}
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
-  readonly detail: string | undefined;
+  /** A bilingual detail, or (for operators only: internal failures) an English technical note. */
+  readonly detail: Detail | string | undefined;
+  /** The request field the error is about, when there is one. */
+  readonly field: string | undefined;
   /** The uploaded file the error is about, when there is one. */
   file: string | undefined;
+  /** Seconds after which a retry may succeed (sent as Retry-After). */
+  readonly retryAfter: number | undefined;
 
-  constructor(code: ErrorCode, detail?: string) {
+  constructor(code: ErrorCode, detail?: Detail | string, opts: { field?: string; cause?: unknown; retryAfter?: number } = {}) {
     const spec: ErrorSpec = ERRORS[code];
-    super(detail ? `${spec.en}: ${detail}` : spec.en);
+    const en = typeof detail === 'string' ? detail : detail?.en;
+    // The underlying library's message goes to the log through `cause`, never to the client.
+    super(en ? `${spec.en}: ${en}` : spec.en, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'AppError';
     this.code = code;
     this.status = spec.status;
     this.detail = detail;
+    this.field = opts.field;
+    this.retryAfter = opts.retryAfter;
   }
 
-  /** The bilingual message shown to staff. */
+  /** The bilingual message shown to staff: "<vi>: <detail vi> / <en>: <detail en>". */
   get userMessage(): string {
     const spec: ErrorSpec = ERRORS[this.code];
-    const base = `${spec.vi} / ${spec.en}`;
-    return this.detail ? `${base} (${this.detail})` : base;
+    const d = this.detail;
+    if (d === undefined) return `${spec.vi} / ${spec.en}`;
+    if (typeof d === 'string') return `${spec.vi} / ${spec.en} (${d})`;
+    return `${spec.vi}: ${d.vi} / ${spec.en}: ${d.en}`;
   }
 
-  toJSON(): { code: ErrorCode; message: string; file?: string } {
-    return this.file === undefined
-      ? { code: this.code, message: this.userMessage }
-      : { code: this.code, message: this.userMessage, file: this.file };
+  toJSON(): ErrorJson {
+    const out: ErrorJson = { code: this.code, message: this.userMessage };
+    if (this.field !== undefined) out.field = this.field;
+    if (this.file !== undefined) out.file = this.file;
+    return out;
   }
 }
 

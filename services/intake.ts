@@ -2,27 +2,38 @@
 // the object store and every catalog row committed before the caller hears 202. Queueing comes after
 // the commit; a document that misses its queue (Redis down, a crash) is picked up by the recovery sweep.
 import { randomUUID, webcrypto } from 'node:crypto';
-import { withTransaction } from '../storage/db.js';
+import { inTransaction, withTransaction, type PoolClient } from '../storage/db.js';
 import * as dossiers from '../storage/catalog/dossiers.js';
 import * as documents from '../storage/catalog/documents.js';
 import { recordAudit } from '../storage/catalog/audit.js';
-import type { AcceptedDocument, DocumentRole, DossierFields, IntakeReply } from '../schemas/api.js';
+import type { AcceptedDocument, DocumentRole, IntakeReply } from '../schemas/api.js';
 import type { AppContext } from './context.js';
 import type { AccessControl, Principal } from './access.js';
-import { AppError } from './errors.js';
-import { checkApplicantId } from './identifiers.js';
+import { AppError, bi } from './errors.js';
 import { preflight, type Preflight } from './preflight.js';
 import { formatDossierCode, localDate } from './codes/index.js';
+import type { CheckedDossierFields } from './dossier-fields.js';
+import type { IdempotencyScope } from './idempotency.js';
 
 export interface IncomingFile {
   fileName: string;
   bytes: Buffer;
+  /** SHA-256 (hex) when the caller already computed it (for an Idempotency-Key fingerprint). */
+  sha256?: string;
+}
+
+/** SHA-256 of a file, on the libuv pool (WebCrypto) so the event loop keeps serving other uploads. */
+export async function sha256Of(bytes: Buffer): Promise<string> {
+  return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
+}
+
+/** Options of a write: the Idempotency-Key scope it runs under, when the client sent one. */
+export interface WriteOptions {
+  idempotency?: IdempotencyScope | undefined;
 }
 
 /** The calendar day in Vietnam (UTC+7), YYYY-MM-DD: dossier codes and unit validity follow local days. */
 export const localDay = (d: Date) => localDate(d);
-
-const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 export function originalKey(unitCode: string, year: string, sha256: string): string {
   return `${unitCode}/${year}/${sha256}`;
@@ -46,12 +57,22 @@ export class Intake {
     private readonly access: AccessControl,
   ) {}
 
-  private checkUnit(p: Principal, unitCode: string, day: string): void {
-    const unit = this.ctx.units.get(unitCode);
-    if (!unit) throw new AppError('UNIT_UNKNOWN', unitCode);
+  private async checkUnit(p: Principal, unitCode: string, day: string): Promise<void> {
+    const unit = await this.ctx.units.lookup(unitCode);
+    if (!unit) {
+      throw new AppError('UNIT_UNKNOWN', bi(`unitCode: ${unitCode} không có trong danh mục đơn vị (GET /v1/units)`, `unitCode: ${unitCode} is not in the unit registry (GET /v1/units)`), { field: 'unitCode' });
+    }
     this.access.requireUnit(p, unitCode);
     if (!this.ctx.units.isOpenOn(unitCode, day)) {
-      throw new AppError('UNIT_CLOSED', `${unitCode} is not operating on ${day}${unit.successorCode ? `; successor ${unit.successorCode}` : ''}`);
+      const succ = unit.successorCode;
+      throw new AppError(
+        'UNIT_CLOSED',
+        bi(
+          `${unitCode} không hoạt động ngày ${day}${succ ? `; đơn vị kế thừa là ${succ}` : ''}`,
+          `${unitCode} is not operating on ${day}${succ ? `; its successor is ${succ}` : ''}`,
+        ),
+        { field: 'unitCode' },
+      );
     }
   }
 
@@ -62,9 +83,7 @@ export class Intake {
     return Promise.all(
       files.map(async (f, i) => {
         try {
-          const pre = await preflight(f.bytes, limits);
-          // WebCrypto digests run on the libuv pool, off the event loop that serves other uploads.
-          const sha256 = Buffer.from(await webcrypto.subtle.digest('SHA-256', f.bytes)).toString('hex');
+          const [pre, sha256] = await Promise.all([preflight(f.bytes, limits), f.sha256 ?? sha256Of(f.bytes)]);
           return { ...f, pre, sha256, role: roles[i] ?? 'component' };
         } catch (err) {
           if (err instanceof AppError) err.file = f.fileName;
@@ -163,68 +182,78 @@ export class Intake {
     return accepted.map((d) => ({ ...d, status: queued ? 'queued' : 'received' }));
   }
 
-  async createDossier(
-    p: Principal,
-    fields: DossierFields,
-    files: IncomingFile[],
-    roles: DocumentRole[],
-    now = new Date(),
-  ): Promise<IntakeReply> {
+  /** Runs the catalog writes of a request in one transaction, on the Idempotency-Key's connection when there is one. */
+  private commit<T>(opts: WriteOptions, fn: (tx: PoolClient) => Promise<T>): Promise<T> {
+    return opts.idempotency ? inTransaction(opts.idempotency.client, fn) : withTransaction(this.ctx.db, fn);
+  }
+
+  /**
+   * A generated code never collides: a serial a client already took by choosing its own code is
+   * skipped (the counter moves on), so one chosen code cannot jam the day's numbering.
+   */
+  private async insertWithGeneratedCode(tx: PoolClient, p: Principal, fields: CheckedDossierFields, day: string): Promise<string> {
+    for (;;) {
+      const serial = await dossiers.nextDossierSerial(tx, fields.unitCode, day);
+      const code = formatDossierCode(fields.unitCode, fields.receivedAtDate, serial);
+      if (await dossiers.insertDossier(tx, this.dossierRow(fields, code), p.actor)) return code;
+    }
+  }
+
+  private dossierRow(fields: CheckedDossierFields, code: string): dossiers.DossierRecord {
+    return {
+      code,
+      unitCode: fields.unitCode,
+      procedureCode: fields.procedureCode,
+      applicantId: fields.applicantId,
+      channel: fields.channel,
+      receivedAt: fields.receivedAtDate.toISOString(),
+    };
+  }
+
+  async createDossier(p: Principal, fields: CheckedDossierFields, files: IncomingFile[], roles: DocumentRole[], opts: WriteOptions = {}): Promise<IntakeReply> {
     this.access.require(p, 'dossier.write');
-    const receivedAt = fields.receivedAt ? new Date(fields.receivedAt) : now;
-    if (Number.isNaN(receivedAt.getTime()) || receivedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-      throw new AppError('VALIDATION_FAILED', 'receivedAt must be a past date-time');
-    }
-    const day = localDay(receivedAt);
-    this.checkUnit(p, fields.unitCode, day);
-    const idCheck = checkApplicantId(fields.applicantId, now);
-    if (!idCheck.ok) throw new AppError('INVALID_APPLICANT_ID', idCheck.reason ?? undefined);
-    if (fields.dossierCode && !fields.dossierCode.startsWith(`${fields.unitCode}-`)) {
-      throw new AppError('INVALID_DOSSIER_CODE', 'a dossier code starts with its receiving unit code');
-    }
+    const day = localDay(fields.receivedAtDate);
+    await this.checkUnit(p, fields.unitCode, day);
     const checked = await this.checkFiles(files, roles);
     const year = day.slice(0, 4);
     await this.storeOriginals(fields.unitCode, year, checked);
 
-    const { code, accepted } = await withTransaction(this.ctx.db, async (tx) => {
-      const code =
-        fields.dossierCode ?? formatDossierCode(fields.unitCode, receivedAt, await dossiers.nextDossierSerial(tx, fields.unitCode, day));
-      const inserted = await dossiers.insertDossier(
-        tx,
-        {
-          code,
-          unitCode: fields.unitCode,
-          procedureCode: fields.procedureCode,
-          applicantId: fields.applicantId.trim(),
-          channel: fields.channel,
-          receivedAt: receivedAt.toISOString(),
-        },
-        p.actor,
-      );
-      if (!inserted) throw new AppError('DOSSIER_EXISTS', code);
+    const status = files.length > 0 ? 202 : 201;
+    const { code, accepted } = await this.commit(opts, async (tx) => {
+      let code: string;
+      if (fields.dossierCode) {
+        code = fields.dossierCode;
+        if (!(await dossiers.insertDossier(tx, this.dossierRow(fields, code), p.actor))) {
+          throw new AppError('DOSSIER_EXISTS', bi(`dossierCode: ${code} đã được dùng`, `dossierCode: ${code} is already taken`), { field: 'dossierCode' });
+        }
+      } else {
+        code = await this.insertWithGeneratedCode(tx, p, fields, day);
+      }
       const accepted = await this.insertDocuments(tx, p, code, fields.unitCode, year, checked);
       await auditDossier(tx, p, 'dossier.create', code, fields.unitCode, {
         channel: fields.channel,
         procedureCode: fields.procedureCode,
         documents: accepted.map((d) => d.id),
       });
+      await opts.idempotency?.record(tx, status, { dossierCode: code, documents: accepted });
       return { code, accepted };
     });
     return { dossierCode: code, documents: await this.finish(fields.channel, checked, accepted) };
   }
 
-  async addDocuments(p: Principal, dossierCode: string, files: IncomingFile[], roles: DocumentRole[]): Promise<IntakeReply> {
+  async addDocuments(p: Principal, dossierCode: string, files: IncomingFile[], roles: DocumentRole[], opts: WriteOptions = {}): Promise<IntakeReply> {
     this.access.require(p, 'dossier.write');
     const dossier = await dossiers.getDossier(this.ctx.db, dossierCode);
-    if (!dossier) throw new AppError('NOT_FOUND', `dossier ${dossierCode}`);
-    this.access.requireUnit(p, dossier.unitCode);
+    // Another unit's dossier answers like a missing one, so codes cannot be probed.
+    if (!dossier || !this.access.canSeeUnit(p, dossier.unitCode)) throw new AppError('NOT_FOUND', bi(`không có hồ sơ ${dossierCode}`, `no dossier ${dossierCode}`));
     const checked = await this.checkFiles(files, roles);
     const year = localDay(new Date(dossier.receivedAt)).slice(0, 4);
     await this.storeOriginals(dossier.unitCode, year, checked);
-    const accepted = await withTransaction(this.ctx.db, async (tx) => {
+    const accepted = await this.commit(opts, async (tx) => {
       await dossiers.getDossier(tx, dossierCode, true); // serializes document numbering within the dossier
       const accepted = await this.insertDocuments(tx, p, dossierCode, dossier.unitCode, year, checked);
       await auditDossier(tx, p, 'dossier.add-documents', dossierCode, dossier.unitCode, { documents: accepted.map((d) => d.id) });
+      await opts.idempotency?.record(tx, 202, { dossierCode, documents: accepted });
       return accepted;
     });
     return { dossierCode, documents: await this.finish(dossier.channel, checked, accepted) };

@@ -3,10 +3,11 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { maskIdentifier } from './identifiers.js';
 
-const ID_RUN = /(?<!\d)(\d{12}|\d{10}(?:-\d{3})?|\d{9})(?!\d)/g;
+// UUIDs and long hex strings (hashes) are matched first and kept whole: their digit runs are not ids.
+const ID_RUN = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32,}|(?<!\d)(\d{12}|\d{10}(?:-\d{3})?|\d{9})(?!\d)/gi;
 
 export function maskText(text: string): string {
-  return text.replace(ID_RUN, (m) => maskIdentifier(m));
+  return text.replace(ID_RUN, (m, id: string | undefined) => (id ? maskIdentifier(m) : m));
 }
 
 const MASKED_PATHS = [

@@ -11,11 +11,33 @@ export interface Metrics {
   jobFailures: Counter<'stage' | 'code' | 'final'>;
   queueDepth: Gauge<'queue' | 'state'>;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
+  recoveries: Counter<string>;
+  documents: Gauge<'status'>;
+  oldestInFlight: Gauge<string>;
 }
 
-export function createMetrics(queueCounts?: () => Promise<Record<string, Record<string, number>>>): Metrics {
+export interface DocumentStats {
+  /** Documents per status. */
+  byStatus: Record<string, number>;
+  /** Seconds since the longest-waiting document in a non-resting status last moved; 0 when none. */
+  oldestInFlightSeconds: number;
+}
+
+export interface MetricSources {
+  queueCounts?: () => Promise<Record<string, Record<string, number>>>;
+  documentStats?: () => Promise<DocumentStats>;
+}
+
+export function createMetrics(sources: MetricSources = {}): Metrics {
+  const { queueCounts, documentStats } = sources;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'motcua_' });
+  // Read once per scrape, by whichever of the two gauges asks first.
+  let stats: Promise<DocumentStats | null> | null = null;
+  const readStats = () => {
+    stats ??= (documentStats ? documentStats() : Promise.resolve(null)).catch(() => null).finally(() => setTimeout(() => (stats = null), 1000).unref());
+    return stats;
+  };
   const queueDepth = new Gauge({
     name: 'motcua_queue_jobs',
     help: 'Jobs per queue and state',
@@ -36,6 +58,30 @@ export function createMetrics(queueCounts?: () => Promise<Record<string, Record<
   return {
     registry,
     queueDepth,
+    recoveries: new Counter({
+      name: 'motcua_recoveries_total',
+      help: 'Documents re-queued by the recovery sweep after a lost hand-off',
+      registers: [registry],
+    }),
+    documents: new Gauge({
+      name: 'motcua_documents',
+      help: 'Documents in the catalog per status',
+      labelNames: ['status'] as const,
+      registers: [registry],
+      async collect() {
+        const s = await readStats();
+        if (s) for (const [status, n] of Object.entries(s.byStatus)) this.set({ status }, n);
+      },
+    }),
+    oldestInFlight: new Gauge({
+      name: 'motcua_oldest_in_flight_seconds',
+      help: 'Age of the oldest document waiting for a stage (not in review, done or failed); alert when it grows',
+      registers: [registry],
+      async collect() {
+        const s = await readStats();
+        if (s) this.set(s.oldestInFlightSeconds);
+      },
+    }),
     uploads: new Counter({
       name: 'motcua_uploads_total',
       help: 'Accepted upload requests',

@@ -1,5 +1,12 @@
-// The one place that chains the pipeline: which stage follows which, what each stage does with a
-// document, and which statuses a stage may start from. Workers stay thin: load the job, call run().
+// The one place that chains the pipeline: which stage a status calls for, what each stage does with a
+// document, and how a document is handed on.
+//
+// The status in PostgreSQL is the record of the next step: every stage commits its result and the
+// document's next status in one statement, and each non-resting status names exactly one stage
+// (received/queued → ingest, processing → ocr, ocr_done → code, coded → sign). Queueing that stage
+// comes after the commit and may fail (Redis down, a crash); nothing depends on it succeeding, because
+// a stage that finds its work already done hands on again, and the recovery sweep (services/recovery.ts)
+// re-queues any document whose status has not moved for longer than a stage's lock.
 import { UnrecoverableError } from 'bullmq';
 import * as documents from '../storage/catalog/documents.js';
 import type { DocumentStatus } from '../schemas/api.js';
@@ -12,25 +19,64 @@ import { codeDocument } from './stages/code.js';
 import { signDocument } from './stages/sign.js';
 
 interface StageSpec {
-  /** Statuses a document may be in when this stage starts; anything else means the work is done. */
-  from: DocumentStatus[];
-  /** Status shown while the stage runs, when it differs from the one the document is in. */
-  running?: DocumentStatus;
-  /** 'rest' stops the chain here: the document waits for a person (review). */
+  /** Statuses this stage starts from; a document in any other status is past it (or resting). */
+  from: readonly DocumentStatus[];
+  /** Does the work and commits the document's next status. */
   run(ctx: AppContext, doc: documents.DocumentRecord): Promise<unknown>;
-  next: Stage | null;
 }
 
-// ingest → ocr → code → (review →) sign. Review hands the document back to `sign` (services/review.ts).
+// ingest → ocr → code → (review →) sign. Review commits `coded` and hands on (services/review.ts).
 export const STAGE_SPECS: Record<Stage, StageSpec> = {
-  ingest: { from: ['received', 'queued', 'processing'], running: 'processing', run: ingestDocument, next: 'ocr' },
-  ocr: { from: ['processing'], run: ocrDocument, next: 'code' },
-  code: { from: ['ocr_done'], run: codeDocument, next: 'sign' },
-  sign: { from: ['coded'], run: signDocument, next: null },
+  ingest: { from: ['received', 'queued'], run: ingestDocument },
+  ocr: { from: ['processing'], run: ocrDocument },
+  code: { from: ['ocr_done'], run: codeDocument },
+  sign: { from: ['coded'], run: signDocument },
 };
 
-/** Errors that no retry can fix: the file itself is the problem. */
-const PERMANENT = new Set(['FILE_CORRUPT', 'PAGE_UNREADABLE', 'IMAGE_TOO_LARGE', 'TOO_MANY_PAGES', 'IMAGE_TOO_SMALL', 'UNSUPPORTED_MEDIA_TYPE']);
+/** Statuses where a document waits for a person (or for nothing) instead of for a stage. */
+export const RESTING: readonly DocumentStatus[] = ['review', 'done', 'failed'];
+
+/** The stage a status calls for, or null when the document rests. */
+export function stageFor(status: DocumentStatus): Stage | null {
+  for (const [stage, spec] of Object.entries(STAGE_SPECS) as [Stage, StageSpec][]) {
+    if (spec.from.includes(status)) return stage;
+  }
+  return null;
+}
+
+/** Where a failed document resumes: the stage it had not finished, read from its status timestamps. */
+export function failedStage(doc: documents.DocumentRecord): Stage {
+  if (!doc.timestamps['processing']) return 'ingest';
+  if (!doc.timestamps['ocr_done']) return 'ocr';
+  if (!doc.code) return 'code';
+  return 'sign';
+}
+
+/**
+ * Queues the stage the document's status calls for (nothing when it rests). Safe to call any number
+ * of times: job ids derive from the document, and a job that already ran for an earlier pass through
+ * this status is replaced.
+ */
+export async function handOn(ctx: AppContext, documentId: string, status: DocumentStatus): Promise<Stage | null> {
+  const stage = stageFor(status);
+  if (stage) await ctx.queues.ensure(stage, documentId);
+  return stage;
+}
+
+/** Errors that no retry can fix: the file itself is the problem, or a person must act first. */
+const PERMANENT = new Set([
+  'FILE_CORRUPT',
+  'PAGE_UNREADABLE',
+  'IMAGE_TOO_LARGE',
+  'TOO_MANY_PAGES',
+  'IMAGE_TOO_SMALL',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'PDF_ACTIVE_CONTENT',
+  'PDF_BLANK',
+  'INTEGRITY_MISMATCH',
+  // An administrator installs the certificate, then re-drives the document (POST /documents/{id}/retry).
+  'SIGNER_MISSING',
+]);
 
 export function isPermanent(err: unknown): boolean {
   return err instanceof UnrecoverableError || (isAppError(err) && PERMANENT.has(err.code));
@@ -43,34 +89,40 @@ export function errorInfo(err: unknown): { code: string; message: string } {
 }
 
 /**
- * Runs one stage for one document. Idempotent: a document already past this stage is left alone; a
- * retried stage redoes its work over the same keys. Errors are recorded and rethrown so BullMQ retries
- * them (or, when permanent, fails the job at once).
+ * Runs one stage for one document. Idempotent: a document already past this stage is handed on to
+ * the stage its status calls for; a retried stage redoes its work over the same keys. Errors are
+ * recorded and rethrown so BullMQ retries them (or, when permanent, fails the job at once).
  */
 export async function runStage(ctx: AppContext, stage: Stage, documentId: string, attempt: number, maxAttempts: number): Promise<'done' | 'skipped'> {
   const spec = STAGE_SPECS[stage];
   const doc = await documents.getDocument(ctx.db, documentId);
   if (!doc) throw new UnrecoverableError(`document ${documentId} does not exist`);
-  if (!spec.from.includes(doc.status)) return 'skipped';
-  if (spec.running) await documents.transition(ctx.db, [doc.id], spec.running, spec.from, { attempts: attempt });
+  const log = ctx.log.child({ documentId, stage });
+  if (!spec.from.includes(doc.status)) {
+    // Committed by an earlier attempt whose hand-off was lost (Redis down, a crash): hand on now.
+    const next = await handOn(ctx, doc.id, doc.status);
+    log.info({ status: doc.status, handedOnTo: next, outcome: 'skipped' }, 'stage already done; handed on');
+    return 'skipped';
+  }
   const started = performance.now();
-  let outcome: unknown;
   try {
-    outcome = await spec.run(ctx, doc);
+    await spec.run(ctx, doc);
   } catch (err) {
     const info = errorInfo(err);
     const final = isPermanent(err) || attempt >= maxAttempts;
+    const ms = Math.round(performance.now() - started);
     ctx.metrics.jobFailures.inc({ stage, code: info.code, final: String(final) });
-    ctx.metrics.jobDuration.observe({ stage, outcome: 'failed' }, (performance.now() - started) / 1000);
+    ctx.metrics.jobDuration.observe({ stage, outcome: 'failed' }, ms / 1000);
     if (final) await documents.markFailed(ctx.db, doc.id, info.code, info.message, attempt);
     else await documents.recordAttemptError(ctx.db, doc.id, info.code, info.message, attempt);
-    ctx.log.warn({ stage, documentId, attempt, final, code: info.code, err: (err as Error)?.message }, 'stage failed');
+    log.warn({ attempt, final, code: info.code, ms, outcome: final ? 'failed' : 'retrying', err: (err as Error)?.message }, 'stage failed');
     if (isPermanent(err) && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(info.message);
     throw err;
   }
   const ms = performance.now() - started;
   ctx.metrics.jobDuration.observe({ stage, outcome: 'done' }, ms / 1000);
-  await documents.addDuration(ctx.db, doc.id, stage, ms);
-  if (spec.next && outcome !== 'review') await ctx.queues.enqueue(spec.next, [doc.id]);
+  const status = await documents.finishStage(ctx.db, doc.id, stage, ms);
+  log.info({ ms: Math.round(ms), status, outcome: 'done' }, 'stage done');
+  if (status) await handOn(ctx, doc.id, status);
   return 'done';
 }

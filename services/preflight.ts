@@ -3,8 +3,8 @@
 // costs no memory. Full decoding happens later, in the worker.
 import sharp, { type Metadata } from 'sharp';
 import { fileTypeFromBuffer } from 'file-type';
-import { PDFDocument } from 'pdf-lib';
-import { AppError } from './errors.js';
+import { AppError, bi } from './errors.js';
+import { inspectPdf } from './pdf-inspect.js';
 
 export type MediaType = 'image/jpeg' | 'image/png' | 'image/tiff' | 'application/pdf';
 
@@ -32,12 +32,12 @@ export function sniffMediaType(buf: Buffer): MediaType | null {
   return null;
 }
 
-async function describeUnsupported(buf: Buffer): Promise<string> {
+async function describeUnsupported(buf: Buffer): Promise<{ vi: string; en: string }> {
   const detected = await fileTypeFromBuffer(buf).catch(() => undefined);
-  if (detected) return `detected ${detected.mime}`;
+  if (detected) return { vi: detected.mime, en: detected.mime };
   const head = buf.subarray(0, 512).toString('latin1');
-  if (/<svg|<\?xml|<!DOCTYPE/i.test(head)) return 'detected XML/SVG';
-  return 'unrecognized content';
+  if (/<svg|<\?xml|<!DOCTYPE/i.test(head)) return { vi: 'XML/SVG', en: 'XML/SVG' };
+  return { vi: 'không nhận ra được', en: 'not recognized' };
 }
 
 function checkJpegComplete(buf: Buffer): void {
@@ -46,12 +46,12 @@ function checkJpegComplete(buf: Buffer): void {
   for (let i = tail.length - 2; i >= 0; i--) {
     if (tail[i] === 0xff && tail[i + 1] === 0xd9) return;
   }
-  throw new AppError('FILE_CORRUPT', 'JPEG data ends before its end-of-image marker');
+  throw new AppError('FILE_CORRUPT', bi('tệp JPEG bị cắt cụt (thiếu phần cuối)', 'the JPEG is cut short (its end is missing)'));
 }
 
 function checkPngComplete(buf: Buffer): void {
   if (!buf.subarray(Math.max(0, buf.length - 64)).includes('IEND')) {
-    throw new AppError('FILE_CORRUPT', 'PNG data ends before its IEND chunk');
+    throw new AppError('FILE_CORRUPT', bi('tệp PNG bị cắt cụt (thiếu phần cuối)', 'the PNG is cut short (its end is missing)'));
   }
 }
 
@@ -60,45 +60,66 @@ async function preflightImage(buf: Buffer, mediaType: MediaType, limits: Preflig
   try {
     meta = await sharp(buf, { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw new AppError('FILE_CORRUPT', (err as Error).message.slice(0, 200));
+    throw new AppError('FILE_CORRUPT', bi('ảnh bị hỏng hoặc không đúng định dạng', 'the image is damaged or not what its header says'), { cause: err });
   }
   const width = meta.width ?? 0;
   const height = meta.pageHeight ?? meta.height ?? 0;
   const pages = meta.pages ?? 1;
   if (width * height > limits.maxImagePixels) {
-    throw new AppError('IMAGE_TOO_LARGE', `${width}×${height} pixels, limit ${limits.maxImagePixels}`);
+    throw new AppError('IMAGE_TOO_LARGE', bi(`${width}×${height} điểm ảnh, tối đa ${limits.maxImagePixels}`, `${width}×${height} pixels, at most ${limits.maxImagePixels}`));
   }
   if (Math.min(width, height) < limits.minImageSide) {
-    throw new AppError('IMAGE_TOO_SMALL', `${width}×${height} pixels, at least ${limits.minImageSide} on each side`);
+    throw new AppError('IMAGE_TOO_SMALL', bi(`${width}×${height} điểm ảnh, mỗi cạnh cần ít nhất ${limits.minImageSide}`, `${width}×${height} pixels, at least ${limits.minImageSide} on each side`));
   }
-  if (pages > limits.maxPages) throw new AppError('TOO_MANY_PAGES', `${pages} pages, limit ${limits.maxPages}`);
+  if (pages > limits.maxPages) throw new AppError('TOO_MANY_PAGES', bi(`${pages} trang, tối đa ${limits.maxPages}`, `${pages} pages, at most ${limits.maxPages}`));
   if (mediaType === 'image/jpeg') checkJpegComplete(buf);
   if (mediaType === 'image/png') checkPngComplete(buf);
   return { mediaType, pages, width, height };
 }
 
+const PDF_PROBLEMS = {
+  unparseable: bi('không đọc được cấu trúc tệp PDF', 'the PDF structure cannot be read'),
+  encrypted: bi('tệp PDF có mật khẩu hoặc bị mã hóa; hãy gửi bản không khóa', 'the PDF is password-protected or encrypted; send an unlocked copy'),
+  'page-tree': bi('cây trang của tệp PDF bị hỏng', "the PDF's page tree is damaged"),
+  timeout: bi('tệp PDF quá phức tạp để đọc trong thời gian cho phép', 'the PDF is too complex to read in the time allowed'),
+} as const;
+
+const ACTIVE_VI: Record<string, string> = {
+  JavaScript: 'mã JavaScript',
+  'automatic actions (AA)': 'hành động tự chạy (AA)',
+  'an XFA form': 'biểu mẫu XFA',
+  'embedded files': 'tệp đính kèm',
+  'rich media': 'nội dung đa phương tiện',
+  'document-level JavaScript or embedded files': 'mã JavaScript hoặc tệp đính kèm cấp tài liệu',
+};
+
+/** The worker's finding (English) in Vietnamese. */
+function activeVi(found: string): string {
+  return (
+    ACTIVE_VI[found] ??
+    found
+      .replace(/^an OpenAction \((.*)\)$/, 'hành động khi mở tệp (OpenAction $1)')
+      .replace(/^a (\w+) action$/, 'hành động $1')
+      .replace(/^a (\w+) annotation$/, 'chú thích $1')
+  );
+}
+
 async function preflightPdf(buf: Buffer, limits: PreflightLimits): Promise<Preflight> {
-  let doc: PDFDocument;
-  try {
-    doc = await PDFDocument.load(buf, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false });
-  } catch (err) {
-    throw new AppError('FILE_CORRUPT', `PDF cannot be parsed: ${(err as Error).message.slice(0, 160)}`);
-  }
-  if (doc.isEncrypted) throw new AppError('FILE_CORRUPT', 'PDF is encrypted');
-  let pages: number;
-  try {
-    pages = doc.getPageCount();
-  } catch {
-    throw new AppError('FILE_CORRUPT', 'PDF page tree is damaged');
-  }
-  if (pages === 0) throw new AppError('FILE_CORRUPT', 'PDF has no pages');
-  if (pages > limits.maxPages) throw new AppError('TOO_MANY_PAGES', `${pages} pages, limit ${limits.maxPages}`);
-  return { mediaType: 'application/pdf', pages, width: null, height: null };
+  const r = await inspectPdf(buf);
+  if (!r.ok) throw new AppError('FILE_CORRUPT', PDF_PROBLEMS[r.problem]);
+  if (r.pages === 0) throw new AppError('FILE_CORRUPT', bi('tệp PDF không có trang nào', 'the PDF has no pages'));
+  if (r.pages > limits.maxPages) throw new AppError('TOO_MANY_PAGES', bi(`${r.pages} trang, tối đa ${limits.maxPages}`, `${r.pages} pages, at most ${limits.maxPages}`));
+  if (r.active) throw new AppError('PDF_ACTIVE_CONTENT', bi(`tệp có ${activeVi(r.active)}`, `it carries ${r.active}`));
+  if (r.blank) throw new AppError('PDF_BLANK');
+  return { mediaType: 'application/pdf', pages: r.pages, width: null, height: null };
 }
 
 export async function preflight(buf: Buffer, limits: PreflightLimits): Promise<Preflight> {
   if (buf.length === 0) throw new AppError('FILE_EMPTY');
   const mediaType = sniffMediaType(buf);
-  if (!mediaType) throw new AppError('UNSUPPORTED_MEDIA_TYPE', await describeUnsupported(buf));
+  if (!mediaType) {
+    const what = await describeUnsupported(buf);
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', bi(`nội dung tệp là ${what.vi}`, `the file's content is ${what.en}`));
+  }
   return mediaType === 'application/pdf' ? preflightPdf(buf, limits) : preflightImage(buf, mediaType, limits);
 }

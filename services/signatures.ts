@@ -15,10 +15,15 @@ import {
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { UnitDirectory } from './units.js';
-import { AppError } from './errors.js';
+import { AppError, bi } from './errors.js';
+
+/** Identities are re-read from disk after this long, and on a miss no more often than MISS_RELOAD_MS. */
+const KEYS_TTL_MS = 10 * 60_000;
+const MISS_RELOAD_MS = 2000;
 
 export class Signatures {
   private keys: Promise<SigningKeyStore> | null = null;
+  private keysLoadedAt = 0;
   private trust: Promise<TrustStore> | null = null;
   readonly dir: string;
 
@@ -29,9 +34,9 @@ export class Signatures {
     this.dir = config.PKI_DIR ? path.resolve(config.PKI_DIR) : path.join(config.dataDir, 'pki');
   }
 
-  /** Development: creates the CA and any missing unit certificate. Never in production. */
-  async ensureDevPki(units: UnitDirectory): Promise<void> {
-    if (this.config.NODE_ENV === 'production') return;
+  /** Development: creates the CA and any missing unit certificate (returns how many). Never in production. */
+  async ensureDevPki(units: UnitDirectory): Promise<number> {
+    if (this.config.NODE_ENV === 'production') return 0;
     const missing = await devPkiMissing(this.dir);
     const { created } = await initDevPki({
       dir: this.dir,
@@ -41,14 +46,41 @@ export class Signatures {
     if (missing || created.length > 0) {
       this.log.warn({ dir: this.dir, units: created.length }, 'created DEVELOPMENT-ONLY signing certificates; production needs certificates from a licensed CA');
     }
+    this.reload();
+    return created.length;
+  }
+
+  /** Forgets the loaded identities and trust anchors (a certificate was installed or renewed). */
+  reload(): void {
     this.keys = null;
     this.trust = null;
   }
 
+  private loadKeys(): Promise<SigningKeyStore> {
+    if (!this.keys || Date.now() - this.keysLoadedAt > KEYS_TTL_MS) {
+      this.keysLoadedAt = Date.now();
+      this.keys = loadSigningKeys({ dir: this.dir, passphrase: this.config.SIGNING_KEY_PASSPHRASE });
+      this.keys.catch(() => (this.keys = null));
+    }
+    return this.keys;
+  }
+
+  /**
+   * The unit's signing identity. A unit without one makes this process re-read the PKI directory
+   * first, so "install the certificate, then retry" works in every process without a restart.
+   */
   async signer(unitCode: string): Promise<Signer> {
-    this.keys ??= loadSigningKeys({ dir: this.dir, passphrase: this.config.SIGNING_KEY_PASSPHRASE });
-    const signer = (await this.keys).get(unitCode);
-    if (!signer) throw new AppError('SIGNER_MISSING', unitCode);
+    let signer = (await this.loadKeys()).get(unitCode);
+    if (!signer && Date.now() - this.keysLoadedAt > MISS_RELOAD_MS) {
+      this.keys = null;
+      signer = (await this.loadKeys()).get(unitCode);
+    }
+    if (!signer) {
+      throw new AppError(
+        'SIGNER_MISSING',
+        bi(`đơn vị ${unitCode} chưa có chứng thư ký số trong ${this.dir}/units; cài chứng thư rồi chạy lại tài liệu`, `unit ${unitCode} has no signing certificate in ${this.dir}/units; install it, then retry the document`),
+      );
+    }
     return signer;
   }
 

@@ -8,8 +8,8 @@ import { withTransaction } from '../storage/db.js';
 import * as repo from '../storage/catalog/units.js';
 import { recordAudit } from '../storage/catalog/audit.js';
 import { UNIT_CODE_PATTERN, UnitLevel, type CloseUnitBody, type CreateUnitBody, type Unit } from '../schemas/api.js';
-import { AppError } from './errors.js';
-import type { Principal } from './access.js';
+import { AppError, bi } from './errors.js';
+import type { AccessControl, Principal } from './access.js';
 
 export const DEFAULT_UNITS_FILE = new URL('../schemas/units.json', import.meta.url);
 
@@ -35,10 +35,21 @@ export const isUnitCode = (code: string) => unitCodeRe.test(code);
 export class UnitDirectory {
   private byCode = new Map<string, Unit>();
   private children = new Map<string, string[]>();
+  private refreshedAt = 0;
+  /** Set at start: tells other processes (and the dev PKI) that the registry changed. */
+  announce: () => Promise<void> = async () => undefined;
 
   constructor(private readonly db: Pool) {}
 
+  /** This process changed the registry: reload it here and tell the others. */
+  async changed(): Promise<void> {
+    await this.refresh();
+    await this.announce();
+  }
+
+  /** Reloads the registry (on a change notice from another process, or on its time-to-live). */
   async refresh(): Promise<void> {
+    this.refreshedAt = Date.now();
     const units = await repo.listUnits(this.db);
     this.byCode = new Map(units.map((u) => [u.code, u]));
     this.children = new Map();
@@ -51,6 +62,15 @@ export class UnitDirectory {
   }
 
   get(code: string): Unit | undefined {
+    return this.byCode.get(code);
+  }
+
+  /**
+   * Like get(), but a code this process has not seen makes it reload the registry first (at most once
+   * a second): a unit another process just created is found even if its change notice was missed.
+   */
+  async lookup(code: string): Promise<Unit | undefined> {
+    if (!this.byCode.has(code) && Date.now() - this.refreshedAt > 1000) await this.refresh();
     return this.byCode.get(code);
   }
 
@@ -120,10 +140,15 @@ export async function loadRegistry(db: Pool, file: string | URL = DEFAULT_UNITS_
   return parsed.units.length;
 }
 
-export async function createUnit(db: Pool, dir: UnitDirectory, by: Principal, body: CreateUnitBody): Promise<Unit> {
-  if (dir.get(body.code)) throw new AppError('UNIT_EXISTS', body.code);
-  for (const ref of [body.parentCode, body.successorCode]) {
-    if (ref && !dir.get(ref)) throw new AppError('UNIT_UNKNOWN', ref);
+export async function createUnit(db: Pool, dir: UnitDirectory, access: AccessControl, by: Principal, body: CreateUnitBody): Promise<Unit> {
+  access.require(by, 'admin');
+  // A unit-scoped admin adds units only under its own units.
+  if (by.unitCode !== null && !(body.parentCode && access.canSeeUnit(by, body.parentCode) && by.includeDescendants)) {
+    throw new AppError('FORBIDDEN', bi('parentCode phải là một đơn vị trong phạm vi của khóa quản trị này', "parentCode must be a unit within this admin key's units"), { field: 'parentCode' });
+  }
+  if (dir.get(body.code)) throw new AppError('UNIT_EXISTS', bi(`code: ${body.code} đã có`, `code: ${body.code} already exists`), { field: 'code' });
+  for (const [field, ref] of [['parentCode', body.parentCode], ['successorCode', body.successorCode]] as const) {
+    if (ref && !dir.get(ref)) throw new AppError('UNIT_UNKNOWN', bi(`${field}: ${ref} không có trong danh mục`, `${field}: ${ref} is not in the registry`), { field });
   }
   const unit: Unit = {
     code: body.code,
@@ -140,25 +165,29 @@ export async function createUnit(db: Pool, dir: UnitDirectory, by: Principal, bo
     await recordAudit(tx, { actor: by.actor, actorRole: by.role, action: 'unit.create', targetType: 'unit', targetId: u.code, unitCode: u.code, detail: u });
     return u;
   });
-  await dir.refresh();
+  await dir.changed();
   return created;
 }
 
 export async function closeUnit(
   db: Pool,
   dir: UnitDirectory,
+  access: AccessControl,
   by: Principal,
   code: string,
   body: CloseUnitBody,
 ): Promise<Unit> {
-  if (!dir.get(code)) throw new AppError('NOT_FOUND', `unit ${code}`);
-  if (body.successorCode && !dir.get(body.successorCode)) throw new AppError('UNIT_UNKNOWN', body.successorCode);
+  access.require(by, 'admin');
+  if (!dir.get(code) || !access.canSeeUnit(by, code)) throw new AppError('NOT_FOUND', bi(`không có đơn vị ${code}`, `no unit ${code}`));
+  if (body.successorCode && !dir.get(body.successorCode)) {
+    throw new AppError('UNIT_UNKNOWN', bi(`successorCode: ${body.successorCode} không có trong danh mục`, `successorCode: ${body.successorCode} is not in the registry`), { field: 'successorCode' });
+  }
   const closed = await withTransaction(db, async (tx) => {
     const u = await repo.closeUnit(tx, code, body.validTo, body.successorCode ?? null);
     await recordAudit(tx, { actor: by.actor, actorRole: by.role, action: 'unit.close', targetType: 'unit', targetId: code, unitCode: code, detail: body });
     return u;
   });
-  await dir.refresh();
-  if (!closed) throw new AppError('NOT_FOUND', `unit ${code}`);
+  await dir.changed();
+  if (!closed) throw new AppError('NOT_FOUND', bi(`không có đơn vị ${code}`, `no unit ${code}`));
   return closed;
 }

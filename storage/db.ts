@@ -67,13 +67,41 @@ export function createPool(url: string, max = 10): Pool {
 export async function withTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    return await inTransaction(client, fn);
+  } finally {
+    client.release();
+  }
+}
+
+/** A transaction on a connection the caller holds (and keeps). */
+export async function inTransaction<T>(client: PoolClient, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * Runs fn while holding a session advisory lock named by `name`, on one connection; returns false
+ * without running it when another session holds the lock. The lock dies with the connection, so a
+ * crashed holder never blocks the others.
+ */
+export async function tryWithAdvisoryLock(pool: Pool, name: string, fn: (c: PoolClient) => Promise<void>): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [name]);
+    if (!rows[0]?.ok) return false;
+    try {
+      await fn(client);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [name]).catch(() => undefined);
+    }
+    return true;
   } finally {
     client.release();
   }

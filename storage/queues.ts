@@ -12,9 +12,22 @@ export interface QueueOptions {
   backoffMs: number;
 }
 
+/** What ensure() found: a live job left alone, or a job (re)created. */
+export type EnsureResult = 'present' | 'added' | 'replaced';
+
 export interface Queues {
+  /** The producers' Redis connection (also used to publish change notices). */
+  readonly redis: Redis;
+  /** Redis's maxmemory-policy: the queues need `noeviction`, or jobs could silently vanish. */
+  evictionPolicy(): Promise<string | null>;
   enqueue(stage: Stage, documentIds: string[]): Promise<void>;
-  counts(): Promise<Record<string, Record<string, number>>>;
+  /**
+   * Makes sure a live job exists for the document at this stage: leaves a waiting, delayed or active
+   * one alone, replaces one that already completed or failed (an earlier pass), adds one that is
+   * missing. Safe under concurrency: job ids derive from the document.
+   */
+  ensure(stage: Stage, documentId: string): Promise<EnsureResult>;
+  counts(states?: readonly string[]): Promise<Record<string, Record<string, number>>>;
   queue(stage: Stage): Queue<DocumentJob>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -53,6 +66,11 @@ export function createQueues(opts: QueueOptions, stages: readonly Stage[]): Queu
     return q;
   };
   return {
+    redis: connection,
+    async evictionPolicy() {
+      const info = await connection.info('memory');
+      return /^maxmemory_policy:(\S+)/m.exec(info)?.[1] ?? null;
+    },
     queue: get,
     async enqueue(stage, documentIds) {
       if (documentIds.length === 0) return;
@@ -60,12 +78,28 @@ export function createQueues(opts: QueueOptions, stages: readonly Stage[]): Queu
         documentIds.map((documentId) => ({ name: stage, data: { documentId }, opts: { jobId: jobId(stage, documentId) } })),
       );
     },
-    async counts() {
-      const out: Record<string, Record<string, number>> = {};
-      for (const [stage, q] of queues) {
-        out[stage] = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
+    async ensure(stage, documentId) {
+      const q = get(stage);
+      const id = jobId(stage, documentId);
+      const state = await q.getJobState(id);
+      if (state === 'completed' || state === 'failed') {
+        // A finished job keeps its id until it is removed; the document is back in this stage's status.
+        try {
+          await q.remove(id);
+        } catch {
+          return 'present'; // taken meanwhile by a worker: it is live again
+        }
+      } else if (state !== 'unknown') {
+        return 'present';
       }
-      return out;
+      await q.add(stage, { documentId }, { jobId: id });
+      return state === 'unknown' ? 'added' : 'replaced';
+    },
+    async counts(states = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized']) {
+      const entries = await Promise.all(
+        [...queues].map(async ([stage, q]) => [stage, await q.getJobCounts(...(states as Parameters<typeof q.getJobCounts>))] as const),
+      );
+      return Object.fromEntries(entries);
     },
     async ping() {
       await connection.ping();
@@ -82,6 +116,9 @@ export interface WorkerOptions {
   prefix: string;
   concurrency: number;
   lockDuration: number;
+  stalledInterval: number;
+  /** Told when the worker's Redis connection drops and when it is back (for one log line each). */
+  onConnection?: (event: 'lost' | 'back', err?: Error) => void;
 }
 
 export function createStageWorker(
@@ -90,14 +127,24 @@ export function createStageWorker(
   opts: WorkerOptions,
 ): Worker<DocumentJob> {
   const connection = redisConnection(opts.redisUrl, true);
-  connection.on('error', () => undefined);
+  let lost = false;
+  connection.on('error', (err: Error) => {
+    if (!lost) opts.onConnection?.('lost', err);
+    lost = true;
+  });
+  connection.on('ready', () => {
+    if (lost) opts.onConnection?.('back');
+    lost = false;
+  });
   return new Worker<DocumentJob>(stage, processor, {
     connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
+    // The lock is renewed every half lock; a job whose worker died is taken over once its lock has
+    // expired and the stall checker has run: within lockDuration + stalledInterval. It is retried at
+    // most twice that way, then failed (a page that kills its worker must not kill them all).
     lockDuration: opts.lockDuration,
-    // A job whose worker died is retried after the stall interval, at most twice, then failed.
-    stalledInterval: Math.min(30_000, opts.lockDuration),
+    stalledInterval: opts.stalledInterval,
     maxStalledCount: 2,
     autorun: true,
   });

@@ -1,6 +1,7 @@
 // Formatting and validation of dossier, electronic-result and digitized-paper codes. Pure: the
 // serials come from the caller's atomic counters, whose scope counterKey() names.
 import { type CodeScheme, DEFAULT_TIME_ZONE, localDate, schemeFor } from './schemes.js';
+import { anchored } from '../../schemas/codes.js';
 
 export class CodeFormatError extends Error {
   constructor(message: string) {
@@ -9,13 +10,14 @@ export class CodeFormatError extends Error {
   }
 }
 
+// Whole-value validators of the code parts, from schemas/code-schemes.json.
 /** Agency identifier V1V2V3.Z1Z2.Y1Y2.MX1X2 (QCVN 102:2016/BTTTT), e.g. 000.00.12.H54. */
-export const UNIT_CODE_RE = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/;
+export const UNIT_CODE_RE = new RegExp(anchored('unit'));
 /** National procedure code d.dddddd, optionally with a province's local unit suffix. */
-export const PROCEDURE_CODE_RE = /^\d\.\d{6}(?:\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?$/;
+export const PROCEDURE_CODE_RE = new RegExp(anchored('procedure'));
 /** Result-type code KQ.<ministry>.<6 digits>, e.g. KQ.G15.000031. */
-export const RESULT_TYPE_CODE_RE = /^KQ\.[A-Z]\d{2}\.\d{6}$/;
-export const OWNER_ID_RE = /^(?:\d{12}|\d{10}(?:-\d{3})?)$/;
+export const RESULT_TYPE_CODE_RE = new RegExp(anchored('resultType'));
+export const OWNER_ID_RE = new RegExp(anchored('owner'));
 
 function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_m, k: string) => {
@@ -153,10 +155,10 @@ export function counterKey(req: CounterRequest, at: Date = new Date()): CounterK
   return { schemeId: s.id, key: `digitized:${seg.owner}|${seg.type}|${seg.number}`, max: 10 ** (s.nnDigits ?? 2) - 1 };
 }
 
-export const DOSSIER_CODE_RE = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}$/;
-export const RESULT_CODE_RE = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}-KQ[1-9]\d*$/;
-export const DIGITIZED_CODE_RE =
-  /^(?:\d{12}|\d{10}(?:-\d{3})?)?\.(?:KQ\.[A-Z]\d{2}\.\d{6}|\d\.\d{6}(?:\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?)\.[A-Z0-9]+(?:-[A-Z0-9]+)*\.\d{2}$/;
+/** Codes of each kind under the schemes in force today (a stored code is checked against its own scheme). */
+export const DOSSIER_CODE_RE = schemeFor('dossier', new Date()).pattern;
+export const RESULT_CODE_RE = schemeFor('result', new Date()).pattern;
+export const DIGITIZED_CODE_RE = schemeFor('digitized', new Date()).pattern;
 
 /** Validates a code against the scheme it was recorded under (or the current one of its kind). */
 export function isValidCode(kind: 'dossier' | 'result' | 'digitized', code: string, scheme?: CodeScheme): boolean {

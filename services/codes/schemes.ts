@@ -1,8 +1,6 @@
 // Code schemes loaded from schemas/code-schemes.json. Rules change (Circular 01/2018 → 03/2025 …),
 // so a scheme is data with an effective date, and the code of a stored paper names its scheme.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PARTS as CODE_PARTS, SCHEME_DATA } from '../../schemas/codes.js';
 
 export type CodeKind = 'dossier' | 'result' | 'digitized';
 export type CounterPart = 'unit' | 'date' | 'dossier' | 'owner' | 'type' | 'number';
@@ -36,7 +34,54 @@ function str(o: Record<string, unknown>, k: string): string {
   return v;
 }
 
-function parseScheme(raw: unknown): CodeScheme {
+interface DossierShape {
+  template: string;
+  serialDigits?: number;
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The pattern a template's codes match, from the parts' data: {unit} a unit code, {date} YYMMDD,
+ * {serial} and {nn} their digits, {dossier} a dossier code, {n} a result index, {owner} an owner id or
+ * nothing, {type} a result-type or procedure code, {number} a sanitized segment.
+ */
+export function templatePattern(template: string, o: { serialDigits?: number; nnDigits?: number }, dossier?: DossierShape): RegExp {
+  const piece = (name: string): string => {
+    switch (name) {
+      case 'unit':
+        return `(?:${CODE_PARTS.unit.pattern})`;
+      case 'date':
+        return `(?:${CODE_PARTS.date.pattern})`;
+      case 'serial':
+        return `\\d{${o.serialDigits ?? 4}}`;
+      case 'nn':
+        return `\\d{${o.nnDigits ?? 2}}`;
+      case 'n':
+        return '[1-9]\\d*';
+      case 'dossier':
+        if (!dossier) throw new Error('code scheme: {dossier} needs a dossier scheme');
+        return templatePattern(dossier.template, dossier).source.slice(1, -1);
+      case 'owner':
+        return `(?:${CODE_PARTS.owner.pattern})?`;
+      case 'type':
+        return `(?:${CODE_PARTS.resultType.pattern}|${CODE_PARTS.procedure.pattern})`;
+      case 'number':
+        return `(?:${CODE_PARTS.segment.pattern})`;
+      default:
+        throw new Error(`code scheme: unknown placeholder {${name}}`);
+    }
+  };
+  let out = '';
+  let last = 0;
+  for (const m of template.matchAll(/\{(\w+)\}/g)) {
+    out += escape(template.slice(last, m.index)) + piece(m[1]!);
+    last = m.index + m[0].length;
+  }
+  return new RegExp(`^${out}${escape(template.slice(last))}$`, 'u');
+}
+
+function parseScheme(raw: unknown, dossier?: DossierShape): CodeScheme {
   const o = rec(raw);
   const kind = str(o, 'kind');
   if (!KINDS.includes(kind as CodeKind)) throw new Error(`code scheme: unknown kind ${kind}`);
@@ -51,12 +96,13 @@ function parseScheme(raw: unknown): CodeScheme {
     effectiveFrom,
     effectiveFromConfirmed: o['effectiveFromConfirmed'] === true,
     template: str(o, 'template'),
-    pattern: new RegExp(str(o, 'pattern'), 'u'),
+    pattern: /$^/u,
     counterScope,
   };
   if (typeof o['serialDigits'] === 'number') scheme.serialDigits = o['serialDigits'];
   if (typeof o['nnDigits'] === 'number') scheme.nnDigits = o['nnDigits'];
   if (typeof o['timeZone'] === 'string') scheme.timeZone = o['timeZone'];
+  scheme.pattern = typeof o['pattern'] === 'string' ? new RegExp(o['pattern'], 'u') : templatePattern(scheme.template, scheme, dossier);
   return scheme;
 }
 
@@ -64,25 +110,16 @@ function parseScheme(raw: unknown): CodeScheme {
 export function schemesFromObject(raw: unknown): CodeScheme[] {
   const o = rec(raw);
   if (!Array.isArray(o['schemes'])) throw new Error('code schemes: schemes must be a list');
-  return o['schemes'].map(parseScheme);
-}
-
-function schemaFile(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [
-    path.resolve(here, '../../schemas/code-schemes.json'),
-    path.resolve(here, '../../../schemas/code-schemes.json'),
-    path.resolve(process.cwd(), 'schemas/code-schemes.json'),
-  ];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new Error('schemas/code-schemes.json not found');
-  return found;
+  // {dossier} in a result template stands for a dossier code of the latest dossier scheme listed.
+  const last = [...o['schemes']].reverse().find((x) => rec(x)['kind'] === 'dossier');
+  const dossier = last ? { template: str(rec(last), 'template'), serialDigits: Number(rec(last)['serialDigits'] ?? 4) } : undefined;
+  return o['schemes'].map((x) => parseScheme(x, dossier));
 }
 
 let shipped: CodeScheme[] | undefined;
 
 export function loadSchemes(): CodeScheme[] {
-  shipped ??= schemesFromObject(JSON.parse(readFileSync(schemaFile(), 'utf8')) as unknown);
+  shipped ??= schemesFromObject(SCHEME_DATA);
   return shipped;
 }
 

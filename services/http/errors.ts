@@ -1,8 +1,9 @@
 // Maps every error to the contract's `{"error": {"code", "message"}}`; nothing internal leaks out.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, isAppError, type ErrorCode } from '../errors.js';
+import { AppError, bi, isAppError, type ErrorCode } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { Logger } from '../logger.js';
+import { describeValidation } from './validation.js';
 
 const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_REQ_FILE_TOO_LARGE: 'FILE_TOO_LARGE',
@@ -19,10 +20,13 @@ const FRAMEWORK_CODES: Record<string, ErrorCode> = {
 export function toAppError(err: unknown): AppError | null {
   if (isAppError(err)) return err;
   const fe = err as FastifyError;
-  if (fe?.validation) return new AppError('VALIDATION_FAILED', `${fe.validationContext ?? 'request'}: ${fe.message}`);
+  if (fe?.validation) return describeValidation(fe.validationContext ?? 'body', fe.validation);
   const mapped = fe?.code ? FRAMEWORK_CODES[fe.code] : undefined;
-  if (mapped) return new AppError(mapped, fe.message);
-  if (err instanceof SyntaxError || fe?.statusCode === 400) return new AppError('VALIDATION_FAILED', fe.message);
+  // The framework's own sentence stays in the log; the client reads the code's words.
+  if (mapped) return new AppError(mapped, undefined, { cause: err });
+  if (err instanceof SyntaxError || fe?.statusCode === 400) {
+    return new AppError('VALIDATION_FAILED', bi('nội dung yêu cầu không đọc được (JSON hỏng?)', 'the request body cannot be read (broken JSON?)'), { cause: err });
+  }
   return null;
 }
 
@@ -30,10 +34,13 @@ export function makeErrorHandler(log: Logger, metrics: Metrics) {
   return (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const app = toAppError(err) ?? new AppError('INTERNAL');
     if (app.code === 'INTERNAL' || app.status >= 500) {
-      log.error({ err, reqId: req.id, url: req.routeOptions.url }, 'request failed');
+      log.error({ err, reqId: req.id, url: req.routeOptions.url, code: app.code }, 'request failed');
+    } else {
+      log.info({ reqId: req.id, url: req.routeOptions.url, status: app.status, code: app.code, field: app.field }, 'request refused');
     }
     metrics.rejections.inc({ code: app.code });
     if (app.status === 401) reply.header('WWW-Authenticate', 'Bearer');
+    if (app.retryAfter !== undefined) reply.header('Retry-After', String(app.retryAfter));
     // The rest of an oversized body is never read: closing the connection lets the client see the
     // answer instead of waiting to finish an upload nobody is reading.
     if (app.status === 413 || (req.isMultipart() && !req.raw.readableEnded)) reply.header('Connection', 'close');

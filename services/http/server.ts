@@ -17,20 +17,24 @@ import { adminRoutes } from './routes/admin.js';
 import { dossierRoutes } from './routes/dossiers.js';
 import { resultRoutes } from './routes/results.js';
 import { catalogRoutes } from './routes/catalog.js';
-import { Review } from '../review.js';
+import { Review, ReviewBody } from '../review.js';
+import { Idempotency } from '../idempotency.js';
+import { Backpressure } from '../backpressure.js';
 
 export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   const { config } = ctx;
   const app = Fastify({
     loggerInstance: ctx.log.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    // verbose: errors carry their schema, so a refusal can list the allowed values in words.
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false, verbose: true } },
     // Connections kept open by a slow client must not hold a shutdown forever.
     forceCloseConnections: 'idle',
   });
   app.decorateRequest('principal', null);
   app.addSchema(Document);
   app.addSchema(ErrorBody);
+  app.addSchema(ReviewBody);
 
   await app.register(multipart, {
     limits: {
@@ -53,6 +57,14 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
+    // Shared schemas appear under their own names ($id) in the document and in generated clients.
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    // Multipart bodies are read by @fastify/multipart, not validated by a JSON schema; the document
+    // still shows them (config.docBody), so "Try it out" and generated clients can upload.
+    transform: ({ schema, url, route }) => {
+      const docBody = (route.config as { docBody?: unknown } | undefined)?.docBody;
+      return { schema: docBody ? ({ ...schema, body: docBody } as typeof schema) : schema, url };
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -60,6 +72,8 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   const intake = new Intake(ctx, access);
   const reader = new DocumentReader(ctx, access);
   const review = new Review(ctx, access, reader);
+  const idempotency = new Idempotency(ctx.db);
+  const backpressure = new Backpressure(ctx.queues, config.MAX_QUEUED_JOBS, config.QUEUE_RETRY_AFTER_S);
 
   app.setErrorHandler(makeErrorHandler(ctx.log, ctx.metrics));
   app.setNotFoundHandler((req, reply) => {
@@ -73,11 +87,11 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     );
   });
 
-  opsRoutes(app, ctx);
+  opsRoutes(app, ctx, backpressure);
   await app.register(async (v1) => {
     v1.addHook('onRequest', authHook(access));
     adminRoutes(v1, ctx, access);
-    dossierRoutes(v1, ctx, access, intake, reader);
+    dossierRoutes(v1, ctx, access, intake, reader, idempotency, backpressure);
     resultRoutes(v1, ctx, access, reader, review);
     catalogRoutes(v1, ctx, access);
   });

@@ -3,6 +3,7 @@
 // survive PKCS#12, NSS and OpenSSL; issuer/serial are always cut from the certificate's own bytes so
 // ESSCertIDv2 and IssuerAndSerialNumber match what verifiers compare byte for byte.
 import { X509Certificate, createHash, createPublicKey, randomBytes, sign as rsaSign, type KeyObject } from 'node:crypto';
+import { anchored } from '../../schemas/codes.js';
 import {
   Class, Type, asn1, bitString, bool, bytesOf, certTime, child, children, ctx, ctxBytes, embed, fromForge, is, nul,
   octets, oid, oidOf, parse, parseTime, printable, raw, seq, set, uint, utf8, type Asn1, type Located,
@@ -150,7 +151,7 @@ export function displayName(attrs: NameAttr[]): string | null {
   return nameAttr(attrs, OID.commonName) ?? nameAttr(attrs, OID.organization);
 }
 
-export const UNIT_CODE_RE = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/;
+const UNIT_CODE_RE = new RegExp(anchored('unit'));
 
 /** Unit code carried by a certificate subject: the serialNumber attribute, else any OU shaped like a code. */
 export function unitCodeOf(attrs: NameAttr[]): string | null {

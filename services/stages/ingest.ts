@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { PDFDocument } from 'pdf-lib';
 import * as documents from '../../storage/catalog/documents.js';
 import type { AppContext } from '../context.js';
-import { AppError } from '../errors.js';
+import { AppError, bi } from '../errors.js';
 import type { MediaType } from '../preflight.js';
 
 async function decodeImagePages(bytes: Buffer, maxPixels: number): Promise<number> {
@@ -20,7 +20,10 @@ async function decodeImagePages(bytes: Buffer, maxPixels: number): Promise<numbe
         .raw()
         .toBuffer();
     } catch (err) {
-      throw new AppError('PAGE_UNREADABLE', `page ${page + 1}: ${(err as Error).message.slice(0, 160)}`);
+      // The image library's words stay in the log; the clerk reads which page and what to do.
+      throw new AppError('PAGE_UNREADABLE', bi(`trang ${page + 1} bị hỏng hoặc bị cắt cụt; hãy quét lại`, `page ${page + 1} is damaged or cut short; scan it again`), {
+        cause: err,
+      });
     }
   }
   return pages;
@@ -31,7 +34,7 @@ async function countPdfPages(bytes: Buffer): Promise<number> {
     const doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false });
     return doc.getPageCount();
   } catch (err) {
-    throw new AppError('FILE_CORRUPT', `PDF cannot be parsed: ${(err as Error).message.slice(0, 160)}`);
+    throw new AppError('FILE_CORRUPT', bi('không đọc được cấu trúc tệp PDF', 'the PDF structure cannot be read'), { cause: err });
   }
 }
 
@@ -49,8 +52,9 @@ export async function ingestDocument(ctx: AppContext, doc: documents.DocumentRec
       ? await countPdfPages(bytes)
       : await decodeImagePages(bytes, ctx.config.MAX_IMAGE_PIXELS);
   if (pages < 1) throw new AppError('FILE_CORRUPT', 'no pages');
-  if (pages > ctx.config.MAX_PAGES) throw new AppError('TOO_MANY_PAGES', `${pages} pages`);
-  await documents.setPages(ctx.db, doc.id, pages);
+  if (pages > ctx.config.MAX_PAGES) throw new AppError('TOO_MANY_PAGES', bi(`${pages} trang, tối đa ${ctx.config.MAX_PAGES}`, `${pages} pages, at most ${ctx.config.MAX_PAGES}`));
+  // Commits the next step with the result: `processing` calls for OCR (services/pipeline.ts).
+  await documents.finishIngest(ctx.db, doc.id, pages);
 }
 
 export type { MediaType };

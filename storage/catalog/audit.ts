@@ -33,7 +33,8 @@ interface AuditRow {
   detail: unknown;
 }
 
-export async function queryAudit(db: Pool, q: AuditQuery): Promise<AuditEntry[]> {
+/** Entries matching the query, newest first; `units` (null: all) keeps only entries about those units. */
+export async function queryAudit(db: Pool, q: AuditQuery, units: string[] | null = null): Promise<AuditEntry[]> {
   const where: string[] = [];
   const args: unknown[] = [];
   const add = (sql: string, v: unknown) => {
@@ -44,6 +45,7 @@ export async function queryAudit(db: Pool, q: AuditQuery): Promise<AuditEntry[]>
   if (q.action) add('action = ?', q.action);
   if (q.from) add('at >= ?', q.from);
   if (q.to) add('at < ?', q.to);
+  if (units) add('unit_code = ANY(?::text[])', units);
   args.push(q.limit ?? 100);
   const { rows } = await db.query<AuditRow>(
     `SELECT id, at, actor, actor_role, action, target_type, target_id, unit_code, detail FROM audit_log

@@ -1,6 +1,6 @@
 // Documents: one uploaded file of a dossier, and its way through the pipeline.
 import type { Pool, PoolClient } from '../db.js';
-import type { Document, DocumentRole, DocumentStatus } from '../../schemas/api.js';
+import type { Document, DocumentRole, DocumentStatus, ReviewRecord } from '../../schemas/api.js';
 
 type Db = Pool | PoolClient;
 
@@ -55,6 +55,7 @@ interface DocumentRow {
   field_checks: Record<string, unknown> | null;
   code: string | null;
   code_scheme: string | null;
+  review: ReviewRecord | null;
   ocr_text: string | null;
   ocr_confidence: number | null;
   ocr_key: string | null;
@@ -95,6 +96,7 @@ function toRecord(r: DocumentRow): DocumentRecord {
     fieldChecks: r.field_checks,
     code: r.code,
     codeScheme: r.code_scheme,
+    review: r.review,
     text: r.ocr_text,
     ocrConfidence: r.ocr_confidence,
     signer: r.signer,
@@ -213,35 +215,62 @@ export async function markFailed(db: Db, id: string, code: string, message: stri
   );
 }
 
-/** A failed document goes back to the status its failed stage starts from, keeping its timestamps. */
+/**
+ * A failed document goes back to the status its failed stage starts from, keeping its timestamps, with
+ * its attempt count reset: a re-driven document gets its full retries.
+ */
 export async function resumeFailed(db: Db, id: string, status: DocumentStatus): Promise<boolean> {
   const res = await db.query(
-    `UPDATE documents SET status = $2, error_code = NULL, error_message = NULL, updated_at = now()
+    `UPDATE documents SET status = $2, error_code = NULL, error_message = NULL, attempts = 0, updated_at = now()
      WHERE id = $1 AND status = 'failed'`,
     [id, status],
   );
   return res.rowCount === 1;
 }
 
-export async function setPages(db: Db, id: string, pages: number): Promise<void> {
-  await db.query('UPDATE documents SET pages = $2, updated_at = now() WHERE id = $1', [id, pages]);
+export interface StaleDocument {
+  id: string;
+  status: DocumentStatus;
+  updatedAt: string;
+  stuckMs: number;
 }
 
-export async function addDuration(db: Db, id: string, stage: string, ms: number): Promise<void> {
-  await db.query(
-    `UPDATE documents SET durations = durations || jsonb_build_object($2::text, $3::numeric) WHERE id = $1`,
+export interface StaleCursor {
+  updatedAt: string;
+  id: string;
+}
+
+/** Documents whose status calls for a stage and has not moved for `olderThanMs`, oldest first. */
+export async function listStale(db: Db, olderThanMs: number, after: StaleCursor | null, limit: number): Promise<StaleDocument[]> {
+  const { rows } = await db.query<{ id: string; status: DocumentStatus; updated_at: Date; stuck_ms: number }>(
+    `SELECT id, status, updated_at, (extract(epoch FROM now() - updated_at) * 1000)::float8 AS stuck_ms FROM documents
+     WHERE status IN ('received', 'queued', 'processing', 'ocr_done', 'coded')
+       AND updated_at < now() - make_interval(secs => $1::float8 / 1000)
+       AND ($2::timestamptz IS NULL OR (updated_at, id) > ($2::timestamptz, $3::uuid))
+     ORDER BY updated_at, id LIMIT $4`,
+    [olderThanMs, after?.updatedAt ?? null, after?.id ?? null, limit],
+  );
+  return rows.map((r) => ({ id: r.id, status: r.status, updatedAt: r.updated_at.toISOString(), stuckMs: r.stuck_ms }));
+}
+
+/** Ingest checked the bytes and counted the pages: the document is ready to be read. */
+export async function finishIngest(db: Db, id: string, pages: number): Promise<boolean> {
+  const res = await db.query(
+    `UPDATE documents SET pages = $2, status = 'processing', processing_at = now(), updated_at = now(),
+       error_code = NULL, error_message = NULL
+     WHERE id = $1 AND status IN ('received', 'queued')`,
+    [id, pages],
+  );
+  return res.rowCount === 1;
+}
+
+/** Records how long a stage took and returns the status the document is in now. */
+export async function finishStage(db: Db, id: string, stage: string, ms: number): Promise<DocumentStatus | null> {
+  const { rows } = await db.query<{ status: DocumentStatus }>(
+    `UPDATE documents SET durations = durations || jsonb_build_object($2::text, $3::numeric) WHERE id = $1 RETURNING status`,
     [id, stage, Math.round(ms)],
   );
-}
-
-/** Documents accepted but never handed to the queue (a crash between commit and enqueue). */
-export async function listUnqueued(db: Db, olderThanSeconds: number, limit = 500): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM documents WHERE status = 'received' AND created_at < now() - make_interval(secs => $1)
-     ORDER BY created_at LIMIT $2`,
-    [olderThanSeconds, limit],
-  );
-  return rows.map((r) => r.id);
+  return rows[0]?.status ?? null;
 }
 
 /** OCR results of a document; moves it to ocr_done. */
@@ -254,7 +283,7 @@ export async function saveOcr(
     `UPDATE documents SET ocr_text = $2, ocr_confidence = $3, pages = $4, ocr_key = $5, pdf_key = $6, pdf_sha256 = $7,
        review_reasons = CASE WHEN $8 THEN '["ocr: low confidence"]'::jsonb ELSE NULL END,
        status = 'ocr_done', ocr_done_at = now(), updated_at = now(), error_code = NULL, error_message = NULL
-     WHERE id = $1 AND status IN ('processing', 'queued', 'received')`,
+     WHERE id = $1 AND status = 'processing'`,
     [id, r.text, r.confidence, r.pages, r.ocrKey, r.pdfKey, r.pdfSha256, r.lowConfidence],
   );
 }
@@ -277,19 +306,29 @@ export async function saveForReview(db: Db, id: string, c: Classified, reasons: 
   return res.rowCount === 1;
 }
 
-/** Type, fields and code; moves the document to coded. `from` guards against a repeated step. */
-export async function saveCoded(
+/** Type, fields and code read by the machine; moves the document from ocr_done to coded. */
+export async function saveCoded(db: Db, id: string, c: Classified & { code: string; scheme: string }): Promise<boolean> {
+  const res = await db.query(
+    `UPDATE documents SET doc_type = $2, doc_type_confidence = $3, fields = $4, field_checks = $5, code = $6,
+       code_scheme = $7, status = 'coded', coded_at = now(), updated_at = now()
+     WHERE id = $1 AND status = 'ocr_done'`,
+    [id, c.docType, c.confidence, JSON.stringify(c.fields), JSON.stringify(c.fieldChecks), c.code, c.scheme],
+  );
+  return res.rowCount === 1;
+}
+
+/** A person confirmed or corrected the reading: review → coded, reasons resolved, the review kept. */
+export async function saveReviewed(
   db: Db,
   id: string,
-  c: Classified & { code: string; scheme: string; reviewedBy?: string },
-  from: DocumentStatus,
+  c: Classified & { code: string; scheme: string; reviewedBy: string; review: ReviewRecord },
 ): Promise<boolean> {
   const res = await db.query(
     `UPDATE documents SET doc_type = $2, doc_type_confidence = $3, fields = $4, field_checks = $5, code = $6,
-       code_scheme = $7, reviewed_by = COALESCE($8, reviewed_by), reviewed_at = CASE WHEN $8 IS NULL THEN reviewed_at ELSE now() END,
+       code_scheme = $7, reviewed_by = $8, reviewed_at = now(), review = $9, review_reasons = NULL,
        status = 'coded', coded_at = now(), updated_at = now()
-     WHERE id = $1 AND status = $9`,
-    [id, c.docType, c.confidence, JSON.stringify(c.fields), JSON.stringify(c.fieldChecks), c.code, c.scheme, c.reviewedBy ?? null, from],
+     WHERE id = $1 AND status = 'review'`,
+    [id, c.docType, c.confidence, JSON.stringify(c.fields), JSON.stringify(c.fieldChecks), c.code, c.scheme, c.reviewedBy, JSON.stringify(c.review)],
   );
   return res.rowCount === 1;
 }
@@ -319,4 +358,21 @@ export async function listReview(db: Db, units: string[] | null, limit: number):
     [units, limit],
   );
   return rows.map(toRecord);
+}
+
+/** Documents per status, and how long the longest-waiting in-flight document has not moved. */
+export async function documentStats(db: Db): Promise<{ byStatus: Record<string, number>; oldestInFlightSeconds: number }> {
+  const { rows } = await db.query<{ status: string; n: number; oldest: number | null }>(
+    `SELECT status, count(*)::int AS n,
+       CASE WHEN status IN ('received', 'queued', 'processing', 'ocr_done', 'coded')
+         THEN extract(epoch FROM now() - min(updated_at))::float8 END AS oldest
+     FROM documents GROUP BY status`,
+  );
+  const byStatus: Record<string, number> = {};
+  let oldest = 0;
+  for (const r of rows) {
+    byStatus[r.status] = r.n;
+    if (r.oldest !== null) oldest = Math.max(oldest, r.oldest);
+  }
+  return { byStatus, oldestInFlightSeconds: Math.round(oldest) };
 }

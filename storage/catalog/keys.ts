@@ -63,3 +63,8 @@ export async function revokeKey(db: Pool, id: string): Promise<ApiKeyRecord | nu
   );
   return rows[0] ? toRecord(rows[0]) : null;
 }
+
+export async function getKey(db: Pool, id: string): Promise<ApiKeyRecord | null> {
+  const { rows } = await db.query<KeyRow>('SELECT id, role, unit_code, include_descendants, revoked_at FROM api_keys WHERE id = $1', [id]);
+  return rows[0] ? toRecord(rows[0]) : null;
+}

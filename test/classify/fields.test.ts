@@ -133,10 +133,10 @@ describe('field extraction on synthetic papers', () => {
 
   it('flags an id whose birth year or gender contradicts the paper', () => {
     const wrongYear = birth.replace('O343244l2345', '034323412345');
-    expect(extractFields(wrongYear, 'giay-khai-sinh', catalog, { now: NOW }).fieldChecks['idNumber']).toMatchObject({ ok: false, reason: 'birth year does not match the id' });
+    expect(extractFields(wrongYear, 'giay-khai-sinh', catalog, { now: NOW }).fieldChecks['idNumber']).toMatchObject({ ok: false, reason: expect.stringMatching(/birth year .* does not match/) });
     const wrongGender = birth.replace('O343244l2345', '034224412345');
     const ex = extractFields(wrongGender, 'giay-khai-sinh', catalog, { now: NOW });
-    expect(ex.fieldChecks['idNumber']).toMatchObject({ ok: false, reason: 'gender does not match the id' });
+    expect(ex.fieldChecks['idNumber']).toMatchObject({ ok: false, reason: expect.stringMatching(/sex in the id .* does not match/) });
     expect(ex.needsReview).toBe(true);
   });
 
@@ -148,7 +148,7 @@ describe('field extraction on synthetic papers', () => {
   it('checks the enterprise code check digit', () => {
     const text = ['GIẤY CHỨNG NHẬN ĐĂNG KÝ DOANH NGHIỆP', 'Mã số doanh nghiệp: 1052773788', 'Đăng ký lần đầu: ngày 01 tháng 10 năm 2020'].join('\n');
     const ex = extractFields(text, 'giay-chung-nhan-dang-ky-doanh-nghiep', catalog, { now: NOW });
-    expect(ex.fieldChecks['enterpriseCode']).toMatchObject({ ok: false, reason: 'check digit does not match' });
+    expect(ex.fieldChecks['enterpriseCode']).toMatchObject({ ok: false, reason: expect.stringMatching(/check digit/) });
     const good = extractFields(text.replace('1052773788', '1052773789'), 'giay-chung-nhan-dang-ky-doanh-nghiep', catalog, { now: NOW });
     expect(good.fieldChecks['enterpriseCode']?.ok).toBe(true);
     expect(good.fields['issueDate']).toBe('01/10/2020');

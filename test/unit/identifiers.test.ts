@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkApplicantId, checkPersonalId, checkTaxCode, maskIdentifier, parsePersonalId } from '../../services/identifiers.js';
+import { canonicalId, checkApplicantId, checkPersonalId, checkTaxCode, maskIdentifier, parsePersonalId } from '../../services/identifiers.js';
 
 const NOW = new Date('2026-11-28T00:00:00Z');
 
@@ -14,9 +14,18 @@ describe('personal identification number', () => {
   it('checks birth year and gender when the paper shows them', () => {
     expect(checkPersonalId('034221659693', { birthYear: 2021, gender: 'Nam' }, NOW).ok).toBe(true);
     expect(checkPersonalId('034221659693', { birthYear: 2020 }, NOW).reason).toMatch(/birth year/);
-    expect(checkPersonalId('034221659693', { gender: 'Nữ' }, NOW).reason).toMatch(/gender/);
+    expect(checkPersonalId('034221659693', { gender: 'Nữ' }, NOW).reason).toMatch(/sex in the id \(Nam\)/);
     expect(checkPersonalId('034299659693', {}, NOW).reason).toMatch(/future/);
     expect(checkPersonalId('034421659693', {}, NOW).ok).toBe(false); // born 2121
+  });
+
+  it('says what is wrong in both languages: an unknown province is named as such', () => {
+    const unknown = checkPersonalId('099221659693', {}, NOW);
+    expect(unknown.ok).toBe(false);
+    expect(unknown.problem?.en).toMatch(/first 3 digits 099 are not a birth-registration province code/);
+    expect(unknown.problem?.vi).toMatch(/099 không phải mã tỉnh/);
+    expect(checkPersonalId('03422165969', {}, NOW).problem?.en).toMatch(/12 digits; this one has 11/);
+    expect(checkApplicantId('12345', NOW).problem?.vi).toMatch(/có 5 chữ số/);
   });
 });
 
@@ -36,6 +45,12 @@ describe('applicant id', () => {
     expect(checkApplicantId('034221659693', NOW)).toMatchObject({ ok: true, kind: 'personal-id' });
     expect(checkApplicantId('0100109106', NOW)).toMatchObject({ ok: true, kind: 'tax-code' });
     expect(checkApplicantId('abc', NOW).ok).toBe(false);
+  });
+
+  it('spells a branch tax code one way, with its dash, as codes write it', () => {
+    expect(canonicalId('0100109106001')).toBe('0100109106-001');
+    expect(canonicalId(' 0100109106-001 ')).toBe('0100109106-001');
+    expect(canonicalId('034221659693')).toBe('034221659693');
   });
 
   it('masks ids for logs', () => {

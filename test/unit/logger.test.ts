@@ -9,6 +9,14 @@ describe('logs', () => {
     expect(maskText('dossier 000.03.21.H54-261128-0001')).toBe('dossier 000.03.21.H54-261128-0001');
   });
 
+  it('leave UUIDs and hashes whole: their digit runs are not personal ids', () => {
+    const uuid = '7f6c2a52-1d8e-4b3c-9a35-012345678901';
+    expect(maskText(`document ${uuid} done`)).toBe(`document ${uuid} done`);
+    const sha = 'ab'.repeat(10) + '123456789012' + 'cd'.repeat(10);
+    expect(maskText(`sha ${sha}`)).toBe(`sha ${sha}`);
+    expect(maskText(`document ${uuid} of 034221659693`)).toBe(`document ${uuid} of 034*******93`);
+  });
+
   it('mask ids in messages, known fields, error texts and request URLs', () => {
     const lines: string[] = [];
     const sink = new Writable({

@@ -53,9 +53,7 @@ export function adminRoutes(base: FastifyInstance, ctx: AppContext, access: Acce
     '/v1/units',
     { schema: { tags: ['units'], summary: 'Add a unit (admin)', security, body: CreateUnitBody, response: { 201: Unit, ...errors } } },
     async (req, reply) => {
-      const p = principalOf(req);
-      access.require(p, 'admin');
-      return reply.code(201).send(await createUnit(ctx.db, ctx.units, p, req.body));
+      return reply.code(201).send(await createUnit(ctx.db, ctx.units, access, principalOf(req), req.body));
     },
   );
 
@@ -72,9 +70,7 @@ export function adminRoutes(base: FastifyInstance, ctx: AppContext, access: Acce
       },
     },
     async (req) => {
-      const p = principalOf(req);
-      access.require(p, 'admin');
-      return closeUnit(ctx.db, ctx.units, p, req.params.code, req.body);
+      return closeUnit(ctx.db, ctx.units, access, principalOf(req), req.params.code, req.body);
     },
   );
 
@@ -82,8 +78,10 @@ export function adminRoutes(base: FastifyInstance, ctx: AppContext, access: Acce
     '/v1/audit',
     { schema: { tags: ['audit'], summary: 'The audit log, newest first (admin)', security, querystring: AuditQuery, response: { 200: Type.Object({ items: Type.Array(AuditEntry) }), ...errors } } },
     async (req) => {
-      access.require(principalOf(req), 'admin');
-      return { items: await queryAudit(ctx.db, req.query) };
+      const p = principalOf(req);
+      access.require(p, 'admin');
+      // A unit-scoped admin reads the audit of its own units only.
+      return { items: await queryAudit(ctx.db, req.query, access.scope(p)) };
     },
   );
 }

@@ -73,7 +73,8 @@ export function catalogRoutes(base: FastifyInstance, ctx: AppContext, access: Ac
     },
     async (req) => {
       const p = principalOf(req);
-      access.require(p, 'admin');
+      // The catalog serves every unit: only an admin for all units changes it.
+      access.requireGlobalAdmin(p);
       const { slug } = req.params;
       const existing = findType(await ctx.knowledge.catalog(), slug);
       if (!existing && (!req.body.name || !req.body.fields)) {

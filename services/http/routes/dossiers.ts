@@ -1,84 +1,103 @@
 // Dossier intake (multipart with files, or JSON for a dossier whose papers are all reused) and reads.
 import { Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { DOCUMENT_ROLES, Dossier, DossierFields, ErrorBody, IntakeReply, type DocumentRole } from '../../../schemas/api.js';
+import { CHANNELS, DOCUMENT_ROLES, Dossier, ErrorBody, IntakeReply, PROCEDURE_CODE_PATTERN, UNIT_CODE_PATTERN, type DocumentRole } from '../../../schemas/api.js';
 import type { AppContext } from '../../context.js';
 import type { AccessControl } from '../../access.js';
-import type { Intake } from '../../intake.js';
+import { sha256Of, type Intake, type IncomingFile } from '../../intake.js';
 import type { DocumentReader } from '../../documents.js';
-import { AppError } from '../../errors.js';
-import { claimIdempotencyKey, completeIdempotencyKey, releaseIdempotencyKey } from '../../../storage/catalog/idempotency.js';
-import { drainUpload, readUpload } from '../multipart.js';
+import type { Idempotency, IdempotencyScope } from '../../idempotency.js';
+import type { Backpressure } from '../../backpressure.js';
+import { checkDossierFields } from '../../dossier-fields.js';
+import { AppError, bi } from '../../errors.js';
+import { readUpload } from '../multipart.js';
 import { principalOf } from '../auth.js';
 
 const security = [{ bearer: [] }];
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody };
-const IDEMPOTENCY_LEASE_S = 600;
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody, 503: ErrorBody };
 
-const MULTIPART_DOC =
-  'multipart/form-data: text fields unitCode, procedureCode, applicantId, channel (desk|postal|online|backlog), optional ' +
-  'dossierCode and receivedAt; one or more file fields named `file` (JPEG, PNG, TIFF, PDF); optional `roles`, a ' +
-  'comma-separated list (component|result) in the files\' order. Also accepts application/json with the text fields ' +
-  'and no files (201). Optional header Idempotency-Key.';
+const IdempotencyHeader = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description:
+        'Any unique string (1-200 printable ASCII) per request. A retry with the same key and the same fields and files gets the first answer (header Idempotent-Replayed: true) and stores nothing twice; the same key with a different request is refused (422 IDEMPOTENCY_KEY_REUSED). Keys are kept 24 hours.',
+    }),
+  ),
+});
+
+/** The multipart body as OpenAPI shows it (fastify reads it with @fastify/multipart, not a JSON schema). */
+const dossierFieldsDoc = {
+  unitCode: { type: 'string', pattern: UNIT_CODE_PATTERN, example: '000.03.21.H54', description: 'Receiving unit (agency identifier code)' },
+  procedureCode: { type: 'string', pattern: PROCEDURE_CODE_PATTERN, example: '1.001193', description: 'Administrative procedure (TTHC) code' },
+  applicantId: { type: 'string', example: '034221659693', description: "Applicant's 12-digit personal id or tax code" },
+  channel: { type: 'string', enum: [...CHANNELS], description: 'How the dossier came in' },
+  dossierCode: { type: 'string', description: 'Optional: a dossier code the client already gave (<unit>-YYMMDD-NNNN); generated otherwise' },
+  receivedAt: { type: 'string', format: 'date-time', description: 'Optional: when it was received (backlog); now otherwise' },
+};
+const filesDoc = {
+  file: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'One or more scans: JPEG, PNG, TIFF (multi-page, group 4) or PDF, judged by their bytes' },
+  roles: { type: 'string', example: 'component,result', description: 'Optional: comma-separated roles (component|result) in the files\' order; all component otherwise' },
+};
+export const DOSSIER_BODY_DOC = {
+  type: 'object',
+  required: ['unitCode', 'procedureCode', 'applicantId', 'channel', 'file'],
+  properties: { ...dossierFieldsDoc, ...filesDoc },
+};
+export const ADD_DOCUMENTS_BODY_DOC = { type: 'object', required: ['file'], properties: filesDoc };
 
 function parseRoles(raw: string | undefined, count: number): DocumentRole[] {
   if (!raw) return Array.from({ length: count }, () => 'component');
   const roles = raw.split(',').map((r) => r.trim());
-  if (roles.length !== count) throw new AppError('ROLES_MISMATCH', `${roles.length} roles for ${count} files`);
+  if (roles.length !== count) {
+    throw new AppError('ROLES_MISMATCH', bi(`roles có ${roles.length} vai trò cho ${count} tệp`, `roles lists ${roles.length} roles for ${count} files`), { field: 'roles' });
+  }
   for (const r of roles) {
-    if (!(DOCUMENT_ROLES as readonly string[]).includes(r)) throw new AppError('ROLES_MISMATCH', `unknown role "${r}"`);
+    if (!(DOCUMENT_ROLES as readonly string[]).includes(r)) {
+      throw new AppError('ROLES_MISMATCH', bi(`vai trò "${r}" không có; dùng component hoặc result`, `role "${r}" does not exist; use component or result`), { field: 'roles' });
+    }
   }
   return roles as DocumentRole[];
 }
 
-function checkFields(raw: Record<string, unknown>): DossierFields {
-  const { roles: _roles, ...rest } = raw;
-  if (Value.Check(DossierFields, rest)) return rest;
-  const e = [...Value.Errors(DossierFields, rest)][0];
-  const field = e?.path.replace(/^\//, '') || 'body';
-  const code =
-    field === 'unitCode' ? 'INVALID_UNIT_CODE'
-    : field === 'procedureCode' ? 'INVALID_PROCEDURE_CODE'
-    : field === 'dossierCode' ? 'INVALID_DOSSIER_CODE'
-    : field === 'applicantId' ? 'INVALID_APPLICANT_ID'
-    : 'VALIDATION_FAILED';
-  throw new AppError(code, `${field}: ${e?.message ?? 'invalid'}`);
+interface Write {
+  status: number;
+  body: IntakeReply;
 }
 
-/** Wraps a write in Idempotency-Key handling: a retry gets the first answer and stores nothing twice. */
-async function idempotent(
-  ctx: AppContext,
+/**
+ * Runs a write, under its Idempotency-Key when the client sent one. The request's fingerprint
+ * (fields and each file's SHA-256) tells a retry from a different request reusing the key.
+ */
+async function write(
+  idempotency: Idempotency,
   req: FastifyRequest,
   reply: FastifyReply,
-  isMultipart: boolean,
-  run: () => Promise<{ status: number; body: unknown }>,
+  shape: { fields: Record<string, unknown>; files: IncomingFile[] },
+  run: (scope: IdempotencyScope | undefined) => Promise<Write>,
 ): Promise<FastifyReply> {
   const key = req.headers['idempotency-key'];
-  if (typeof key !== 'string' || key.length === 0) {
-    const { status, body } = await run();
+  if (typeof key !== 'string' || key === '') {
+    const { status, body } = await run(undefined);
     return reply.code(status).send(body);
   }
-  if (key.length > 200) throw new AppError('VALIDATION_FAILED', 'Idempotency-Key longer than 200 characters');
-  const owner = principalOf(req).actor;
-  const claim = await claimIdempotencyKey(ctx.db, owner, key, IDEMPOTENCY_LEASE_S);
-  if (claim.state !== 'claimed') {
-    if (isMultipart) await drainUpload(req);
-    if (claim.state === 'in-progress') throw new AppError('IDEMPOTENCY_CONFLICT', 'the first request is still running');
-    return reply.code(claim.statusCode).header('Idempotent-Replayed', 'true').send(claim.response);
-  }
-  try {
-    const { status, body } = await run();
-    await completeIdempotencyKey(ctx.db, owner, key, status, body);
-    return reply.code(status).send(body);
-  } catch (err) {
-    await releaseIdempotencyKey(ctx.db, owner, key).catch(() => undefined);
-    throw err;
-  }
+  for (const f of shape.files) f.sha256 ??= await sha256Of(f.bytes);
+  const path = req.url.split('?')[0] ?? req.url;
+  const answer = await idempotency.run(principalOf(req).actor, key, { method: req.method, path, fields: shape.fields, files: shape.files.map((f) => f.sha256!) }, run);
+  if (answer.replayed) reply.header('Idempotent-Replayed', 'true');
+  return reply.code(answer.status).send(answer.body);
 }
 
-export function dossierRoutes(base: FastifyInstance, ctx: AppContext, access: AccessControl, intake: Intake, reader: DocumentReader): void {
+export function dossierRoutes(
+  base: FastifyInstance,
+  ctx: AppContext,
+  access: AccessControl,
+  intake: Intake,
+  reader: DocumentReader,
+  idempotency: Idempotency,
+  backpressure: Backpressure,
+): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const uploadLimits = { maxRequestBytes: ctx.config.MAX_REQUEST_BYTES };
 
@@ -88,29 +107,37 @@ export function dossierRoutes(base: FastifyInstance, ctx: AppContext, access: Ac
       schema: {
         tags: ['dossiers'],
         summary: 'Receive a dossier with its files',
-        description: MULTIPART_DOC,
+        description:
+          'multipart/form-data with the text fields and one or more `file` parts → 202 once every file is stored and its document committed. ' +
+          'A dossier whose papers are all reused has no files: send the text fields as application/json → 201.',
         security,
         consumes: ['multipart/form-data', 'application/json'],
+        headers: IdempotencyHeader,
         response: { 201: IntakeReply, 202: IntakeReply, ...errors },
       },
+      config: { docBody: DOSSIER_BODY_DOC },
     },
     async (req, reply) => {
       const p = principalOf(req);
       access.require(p, 'dossier.write');
       if (!req.isMultipart()) {
         const body = (req.body ?? {}) as Record<string, unknown>;
-        return idempotent(ctx, req, reply, false, async () => ({
+        const fields = checkDossierFields(body);
+        return write(idempotency, req, reply, { fields: body, files: [] }, async (scope) => ({
           status: 201,
-          body: await intake.createDossier(p, checkFields(body), [], []),
+          body: await intake.createDossier(p, fields, [], [], { idempotency: scope }),
         }));
       }
-      return idempotent(ctx, req, reply, true, async () => {
-        const upload = await readUpload(req, uploadLimits);
-        const fields = checkFields(upload.fields);
-        if (upload.files.length === 0) throw new AppError('NO_FILES');
-        const roles = parseRoles(upload.fields.roles, upload.files.length);
-        return { status: 202, body: await intake.createDossier(p, fields, upload.files, roles) };
-      });
+      // Refused before the body is read when the pipeline already holds more work than it should.
+      await backpressure.admit();
+      const upload = await readUpload(req, uploadLimits);
+      const fields = checkDossierFields(upload.fields);
+      if (upload.files.length === 0) throw new AppError('NO_FILES', bi('gửi ít nhất một tệp trong trường "file"', 'send at least one file in a field named "file"'), { field: 'file' });
+      const roles = parseRoles(upload.fields['roles'], upload.files.length);
+      return write(idempotency, req, reply, upload, async (scope) => ({
+        status: 202,
+        body: await intake.createDossier(p, fields, upload.files, roles, { idempotency: scope }),
+      }));
     },
   );
 
@@ -120,23 +147,27 @@ export function dossierRoutes(base: FastifyInstance, ctx: AppContext, access: Ac
       schema: {
         tags: ['dossiers'],
         summary: 'Add files to a dossier',
-        description: 'multipart/form-data with file fields named `file` and an optional `roles` list. Optional header Idempotency-Key.',
+        description: 'multipart/form-data with one or more `file` parts and an optional `roles` list → 202.',
         security,
         consumes: ['multipart/form-data'],
+        headers: IdempotencyHeader,
         params: Type.Object({ dossierCode: Type.String({ maxLength: 100 }) }),
         response: { 202: IntakeReply, ...errors },
       },
+      config: { docBody: ADD_DOCUMENTS_BODY_DOC },
     },
     async (req, reply) => {
       const p = principalOf(req);
       access.require(p, 'dossier.write');
-      if (!req.isMultipart()) throw new AppError('VALIDATION_FAILED', 'send the files as multipart/form-data');
-      return idempotent(ctx, req, reply, true, async () => {
-        const upload = await readUpload(req, uploadLimits);
-        if (upload.files.length === 0) throw new AppError('NO_FILES');
-        const roles = parseRoles(upload.fields.roles, upload.files.length);
-        return { status: 202, body: await intake.addDocuments(p, req.params.dossierCode, upload.files, roles) };
-      });
+      if (!req.isMultipart()) throw new AppError('VALIDATION_FAILED', bi('gửi tệp dạng multipart/form-data, trường "file"', 'send the files as multipart/form-data fields named "file"'), { field: 'file' });
+      await backpressure.admit();
+      const upload = await readUpload(req, uploadLimits);
+      if (upload.files.length === 0) throw new AppError('NO_FILES', bi('gửi ít nhất một tệp trong trường "file"', 'send at least one file in a field named "file"'), { field: 'file' });
+      const roles = parseRoles(upload.fields['roles'], upload.files.length);
+      return write(idempotency, req, reply, upload, async (scope) => ({
+        status: 202,
+        body: await intake.addDocuments(p, req.params.dossierCode, upload.files, roles, { idempotency: scope }),
+      }));
     },
   );
 
