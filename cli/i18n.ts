@@ -83,6 +83,7 @@ const CATALOG = {
   'err.fileMissing': { vi: 'Không tìm thấy tệp: {path}', en: 'File not found: {path}' },
   'err.folderMissing': { vi: 'Không tìm thấy thư mục: {path}', en: 'Folder not found: {path}' },
   'err.invalidField': { vi: '{field} không hợp lệ: {detail}', en: 'Invalid {field}: {detail}' },
+  'err.invalidFieldOf': { vi: '{option}: {detail_vi}', en: '{option}: {detail_en}' },
   'err.rolesCount': { vi: '--roles có {roles} giá trị cho {files} tệp', en: '--roles has {roles} values for {files} files' },
   'err.manifestRead': { vi: 'Không đọc được tệp CSV {path}: {detail}', en: 'Cannot read the CSV file {path}: {detail}' },
   'err.manifestNoFile': {
@@ -177,7 +178,7 @@ const CATALOG = {
     vi: 'receivedAt phải là ngày đã qua, dạng YYYY-MM-DD, DD/MM/YYYY hoặc ngày giờ ISO (nhận: {value})',
     en: 'receivedAt must be a past date as YYYY-MM-DD, DD/MM/YYYY or an ISO date-time (got {value})',
   },
-  'issue.INVALID_FIELD': { vi: '{field} không hợp lệ: {detail} (nhận: {value})', en: 'invalid {field}: {detail} (got {value})' },
+  'issue.INVALID_FIELD': { vi: '{detail_vi}', en: '{detail_en}' },
   'issue.MISSING_FIELD': { vi: '{field} trống và không có giá trị mặc định --{flag}', en: '{field} is empty and no --{flag} default was given' },
   'issue.GROUP_CONFLICT': {
     vi: '{field} khác nhau trong cùng hồ sơ {group} (dòng {lines})',

@@ -2,9 +2,10 @@
 // to create and which scan goes into each, with every row or file that cannot go anywhere reported.
 // The dossier fields are checked with the API's own schema and identifier rules before anything is
 // sent, so a typo in row 812 is reported at once instead of after 811 uploads.
-import { Value } from '@sinclair/typebox/value';
-import { DossierFields, DOCUMENT_ROLES, type Channel, type DocumentRole } from '../schemas/api.js';
-import { checkApplicantId } from '../services/identifiers.js';
+import { DOCUMENT_ROLES, type Channel, type DocumentRole } from '../schemas/api.js';
+import { checkDossierFields as checkApiFields } from '../services/dossier-fields.js';
+import { loadSchemes, schemeFor } from '../services/codes/index.js';
+import { AppError } from '../services/errors.js';
 import type { ScanFile } from './files.js';
 import type { Manifest, ManifestRow, RowIssue } from './manifest.js';
 
@@ -69,20 +70,55 @@ export function normalizeReceivedAt(raw: string, now: Date = new Date()): string
 
 const FIELD_FLAGS: Record<string, string> = { procedureCode: 'procedure', applicantId: 'applicant', receivedAt: 'received-at' };
 
-/** Checks dossier fields as the API will: null when fine, else the issue (field, detail). */
-export function checkDossierFields(f: DossierFieldValues, now: Date = new Date()): { field: string; detail: string; value: string } | null {
-  const candidate: Record<string, string> = { unitCode: f.unitCode, procedureCode: f.procedureCode, applicantId: f.applicantId, channel: f.channel };
-  if (f.dossierCode) candidate.dossierCode = f.dossierCode;
-  if (f.receivedAt) candidate.receivedAt = f.receivedAt;
-  if (!Value.Check(DossierFields, candidate)) {
-    const e = [...Value.Errors(DossierFields, candidate)][0];
-    const field = e?.path.replace(/^\//, '') || 'fields';
-    return { field, detail: e?.message ?? 'invalid', value: candidate[field] ?? '' };
+/** The command-line option that gives each dossier field. */
+export const OPTION_OF: Record<string, string> = {
+  unitCode: '--unit',
+  procedureCode: '--procedure',
+  applicantId: '--applicant',
+  receivedAt: '--received-at',
+  channel: '--channel',
+  dossierCode: '--dossier-code',
+};
+
+/** Valid stand-ins for fields the command line leaves to the manifest, to check the others alone. */
+export const PLACEHOLDER = { procedureCode: '1.000001', applicantId: '001090000001' } as const;
+
+export interface FieldProblem {
+  field: string;
+  vi: string;
+  en: string;
+  value: string;
+}
+
+/**
+ * Checks dossier fields with the API's own rules (services/dossier-fields.ts: code patterns from the
+ * code-scheme data, the identifier rules, the dossier-code scheme of the day received): null when
+ * fine, else the field and why, in both languages.
+ */
+export function checkDossierFields(f: DossierFieldValues, now: Date = new Date()): FieldProblem | null {
+  const raw: Record<string, string> = { unitCode: f.unitCode, procedureCode: f.procedureCode, applicantId: f.applicantId, channel: f.channel };
+  if (f.dossierCode) raw.dossierCode = f.dossierCode;
+  if (f.receivedAt) raw.receivedAt = f.receivedAt;
+  let checked;
+  try {
+    checked = checkApiFields(raw, now);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    const field = err.field ?? 'fields';
+    const d = err.detail;
+    return { field, vi: typeof d === 'object' ? d.vi : (d ?? err.code), en: typeof d === 'object' ? d.en : (d ?? err.code), value: raw[field] ?? '' };
   }
-  const id = checkApplicantId(f.applicantId, now);
-  if (!id.ok) return { field: 'applicantId', detail: id.reason ?? 'invalid', value: f.applicantId };
-  if (f.dossierCode && !f.dossierCode.startsWith(`${f.unitCode}-`)) {
-    return { field: 'dossierCode', detail: `a dossier code starts with its unit code ${f.unitCode}`, value: f.dossierCode };
+  // Dossiers get a code under the scheme in force on the day received; none existed before the first.
+  try {
+    schemeFor('dossier', checked.receivedAtDate);
+  } catch {
+    const first = loadSchemes().filter((x) => x.kind === 'dossier').map((x) => x.effectiveFrom).sort()[0] ?? '?';
+    return {
+      field: 'receivedAt',
+      vi: `chưa có quy tắc mã hồ sơ nào có hiệu lực vào ngày này (sớm nhất: ${first})`,
+      en: `no dossier-code scheme was in force on that day (the first starts ${first})`,
+      value: raw.receivedAt ?? '',
+    };
   }
   return null;
 }
@@ -91,8 +127,10 @@ function issue(row: ManifestRow | null, file: string | null, code: string, vars:
   return { line: row?.line ?? null, file: file ?? row?.file ?? null, code, vars };
 }
 
-function fieldIssue(rows: ManifestRow[], bad: { field: string; detail: string; value: string }): RowIssue[] {
-  return rows.map((r) => issue(r, null, 'INVALID_FIELD', { field: bad.field, detail: bad.detail, value: bad.value }));
+const problemVars = (bad: FieldProblem) => ({ field: bad.field, detail_vi: bad.vi, detail_en: bad.en, value: bad.value });
+
+function fieldIssue(rows: ManifestRow[], bad: FieldProblem): RowIssue[] {
+  return rows.map((r) => issue(r, null, 'INVALID_FIELD', problemVars(bad)));
 }
 
 export function buildPlan(scans: ScanFile[], manifest: Manifest | null, defaults: Defaults, now: Date = new Date()): Plan {
@@ -116,7 +154,7 @@ export function buildPlan(scans: ScanFile[], manifest: Manifest | null, defaults
     };
     const bad = checkDossierFields(fields, now);
     if (bad) {
-      issues.push(issue(row, scan.rel, 'INVALID_FIELD', { field: bad.field, detail: bad.detail, value: bad.value }));
+      issues.push(issue(row, scan.rel, 'INVALID_FIELD', problemVars(bad)));
       return;
     }
     dossiers.push({ id: `file:${scan.rel}`, fields, files: [{ scan, role: defaults.role, line: row?.line ?? null }] });

@@ -6,7 +6,7 @@ import { CliError, EXIT, type ExitCode } from '../exit.js';
 import { choice, describeFailure, nonNegativeInt, positiveInt, retryLine, type Ctx } from '../context.js';
 import { listScans } from '../files.js';
 import { ManifestError, readManifest, type Manifest } from '../manifest.js';
-import { buildPlan, normalizeReceivedAt } from '../plan.js';
+import { buildPlan, checkDossierFields, normalizeReceivedAt, OPTION_OF, PLACEHOLDER } from '../plan.js';
 import { defaultStatePath, StateError, StateStore } from '../state.js';
 import { Ingest, type FileOutcome } from '../ingest.js';
 import { errorText, summarize, summaryLines, writeReport } from '../report.js';
@@ -68,6 +68,16 @@ export async function ingestCommand(ctx: Ctx, folderArg: string, flags: IngestFl
     }
   }
 
+  // What the command line gives is checked once, as a usage error, rather than as 500 bad rows.
+  const bad = checkDossierFields({
+    unitCode: flags.unit,
+    procedureCode: flags.procedure ?? PLACEHOLDER.procedureCode,
+    applicantId: flags.applicant ?? PLACEHOLDER.applicantId,
+    channel,
+    ...(receivedAt ? { receivedAt } : {}),
+  });
+  if (bad) throw new CliError(t('err.invalidFieldOf', { option: OPTION_OF[bad.field] ?? bad.field, detail_vi: bad.vi, detail_en: bad.en }), EXIT.USAGE, 'INVALID_FIELD');
+
   const exclude = new Set([statePath, `${statePath}.lock`, ...(reportPath ? [reportPath] : [])]);
   const listing = await listScans(folder, exclude);
   const plan = buildPlan(listing.scans, manifest, {
@@ -78,9 +88,6 @@ export async function ingestCommand(ctx: Ctx, folderArg: string, flags: IngestFl
     applicantId: flags.applicant,
     receivedAt,
   });
-  // The unit is checked like any dossier field; a bad --unit is a usage error, not 500 bad rows.
-  const unitIssue = plan.issues.find((i) => i.code === 'INVALID_FIELD' && i.vars.field === 'unitCode');
-  if (unitIssue) throw new CliError(t('err.invalidField', { field: '--unit', detail: String(unitIssue.vars.detail) }), EXIT.USAGE, 'INVALID_UNIT_CODE');
 
   const ui = createUi({ interactive: Boolean(process.stdout.isTTY && process.stderr.isTTY) && !ctx.json });
   const say = (line: string) => {

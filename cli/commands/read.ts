@@ -2,7 +2,7 @@
 // the API's own JSON with --json.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DOSSIER_CODE_PATTERN, type Document } from '../../schemas/api.js';
+import type { Document } from '../../schemas/api.js';
 import { CliError, EXIT, type ExitCode } from '../exit.js';
 import { positiveInt, retryLine, type Ctx } from '../context.js';
 import { fileBlob } from '../files.js';
@@ -11,7 +11,6 @@ import { pct, table } from '../output.js';
 import type { Translate } from '../i18n.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DOSSIER_CODE = new RegExp(DOSSIER_CODE_PATTERN);
 const READ_RETRY_S = 30;
 
 // Shapes of ../shared/API.md for the search, people and progress endpoints.
@@ -105,7 +104,8 @@ function documentLines(t: Translate, d: Document): string {
 
 export async function statusCommand(ctx: Ctx, target: string): Promise<ExitCode> {
   const { t } = ctx;
-  if (!UUID.test(target) && !DOSSIER_CODE.test(target)) {
+  // A document id is a UUID; anything else is taken for a dossier code (older schemes included).
+  if (!UUID.test(target) && !/^[\x21-\x7e]{1,100}$/.test(target)) {
     throw new CliError(t('err.invalidField', { field: 'id / dossierCode', detail: target }), EXIT.USAGE, 'USAGE');
   }
   const client = ctx.client({ retryForDefaultS: READ_RETRY_S, onRetry: (n) => ctx.err(retryLine(t, n)) });

@@ -7,7 +7,7 @@ import { choice, nonNegativeInt, retryLine, type Ctx } from '../context.js';
 import { sha256File } from '../files.js';
 import { createDossierKey } from '../idempotency.js';
 import { createDossier, outgoing } from '../intake.js';
-import { checkDossierFields, normalizeReceivedAt, type DossierFieldValues } from '../plan.js';
+import { checkDossierFields, normalizeReceivedAt, OPTION_OF, type DossierFieldValues } from '../plan.js';
 import { follow } from '../follow.js';
 import { table } from '../output.js';
 
@@ -50,7 +50,7 @@ export async function uploadCommand(ctx: Ctx, fileArgs: string[], flags: UploadF
     ...(receivedAt ? { receivedAt } : {}),
   };
   const bad = checkDossierFields(fields);
-  if (bad) throw new CliError(t('err.invalidField', { field: bad.field, detail: `${bad.detail} (${bad.value})` }), EXIT.USAGE, 'INVALID_FIELD');
+  if (bad) throw new CliError(t('err.invalidFieldOf', { option: OPTION_OF[bad.field] ?? bad.field, detail_vi: bad.vi, detail_en: bad.en }), EXIT.USAGE, 'INVALID_FIELD');
 
   const files = [];
   for (const [i, arg] of fileArgs.entries()) {

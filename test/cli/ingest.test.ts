@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../services/app.js';
 import { ADMIN_KEY, BAD_CORPUS, DEV_CORPUS, makeTestEnv, type TestEnv } from '../helpers/env.js';
@@ -172,7 +173,7 @@ describe('sohoa ingest', () => {
     expect(by('a.tif', '2')).toMatchObject({ status: 'queued', error: '' });
     expect(by('b.tif', '3')).toMatchObject({ status: 'invalid', documentId: '' });
     expect(by('b.tif', '3')!.error).toMatch(/^INVALID_ROLE: role must be component or result \(got signature\)/);
-    expect(by('c.tif', '4')!.error).toMatch(/^INVALID_FIELD: invalid applicantId/);
+    expect(by('c.tif', '4')!.error).toMatch(/^INVALID_FIELD: applicantId: /);
     expect(by('d.tif', '5')!.error).toMatch(/^INVALID_RECEIVED_AT: .*31\/02\/2020/);
     expect(by('khong-co.tif', '6')!.error).toMatch(/^FILE_NOT_FOUND/);
     expect(by('a.tif', '7')!.error).toMatch(/^DUPLICATE_ROW: .*line 2/);
@@ -302,6 +303,40 @@ describe('sohoa ingest', () => {
       ]);
     } finally {
       await proxy.close();
+    }
+  });
+});
+
+describe('sohoa ingest against the API’s own back-pressure', () => {
+  it('waits on 503 QUEUE_FULL as asked, gives up after --retry-for with exit 7, and resumes once the queue drains', async () => {
+    const small = await makeTestEnv({ MAX_QUEUED_JOBS: '2', QUEUE_RETRY_AFTER_S: '1' });
+    const api = await startApp(small.config, 'api'); // no workers: the queue only grows
+    const names = ['giay-khai-sinh-01.tif', 'giay-phep-xay-dung-01.tif', 'giay-xac-nhan-thong-tin-cu-tru-01.tif', 'to-khai-dang-ky-khai-sinh-02.tif'];
+    const dir = await folder(Object.fromEntries(names.map((n) => [n, dev(n)])));
+    const queue = new Queue('ingest', { connection: { url: small.config.REDIS_URL }, prefix: small.config.QUEUE_PREFIX });
+    try {
+      const env2 = { SOHOA_URL: api.url!, SOHOA_KEY: ADMIN_KEY };
+      const args = ['ingest', dir, '--unit', UNIT, '--procedure', PROCEDURE, '--applicant', APPLICANT, '--concurrency', '1', '--json'];
+      const full = await runCli([...args, '--retry-for', '4'], env2);
+      expect(full.code, full.stderr).toBe(7);
+      expect(full.stderr).toMatch(/API busy \(503 QUEUE_FULL\), waiting 1\.0 s as asked/);
+      const first = JSON.parse(full.stdout);
+      // The API refuses before reading the upload and closes the connection, so the last try may
+      // see the 503 or only the closed connection.
+      expect(['QUEUE_FULL', 'UNREACHABLE']).toContain(first.error.code);
+      expect(first.summary.accepted).toBeGreaterThanOrEqual(2);
+      expect(first.summary.accepted).toBeLessThan(names.length);
+
+      await queue.drain(); // the workers caught up
+      const rest = await runCli(args, env2);
+      expect(rest.code, rest.stderr).toBe(0);
+      expect(JSON.parse(rest.stdout).summary).toMatchObject({ accepted: names.length, acceptedBefore: first.summary.accepted });
+      const { rows } = await api.ctx.db.query<{ n: number }>('SELECT count(*)::int AS n FROM documents');
+      expect(rows[0]!.n).toBe(names.length);
+    } finally {
+      await queue.close();
+      await api.stop();
+      await small.cleanup();
     }
   });
 });

@@ -114,6 +114,14 @@ describe('plan', () => {
     expect(plan.dossiers.map((d) => d.id)).toEqual(['file:ok.tif']);
   });
 
+  it('refuses a dossier dated before any dossier-code scheme, naming the first one', () => {
+    const m = parseManifest('file,procedureCode,applicantId,receivedAt\nold.tif,1.001193,034090001234,01/06/2017\n');
+    const plan = buildPlan([scan('old.tif')], m, defaults, NOW);
+    expect(plan.dossiers).toEqual([]);
+    expect(plan.issues[0]).toMatchObject({ code: 'INVALID_FIELD', vars: { field: 'receivedAt' } });
+    expect(String(plan.issues[0]!.vars.detail_en)).toMatch(/no dossier-code scheme was in force on that day \(the first starts 2018-11-23\)/);
+  });
+
   it('reads dates as clerks write them, in Vietnam time, and refuses impossible or future ones', () => {
     expect(normalizeReceivedAt('7/3/2019', NOW)).toBe('2019-03-07T00:00:00+07:00');
     expect(normalizeReceivedAt('2019-03-07', NOW)).toBe('2019-03-07T00:00:00+07:00');
