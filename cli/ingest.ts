@@ -65,11 +65,12 @@ export interface IngestResult {
 
 /**
  * Errors that concern the whole run, not one dossier: nothing else would go through either (a refused
- * key, the API away for longer than --retry-for). A 500 that persists for one request is that
+ * key, an unknown unit, the API away for longer than --retry-for). A 500 that persists for one request is that
  * dossier's problem: it is reported and the batch goes on.
  */
 function isFatal(err: unknown): boolean {
   if (!(err instanceof ApiError)) return true;
+  if (err.code === 'UNIT_UNKNOWN') return true; // every dossier of the batch names the same unit
   return err.status === 401 || err.status === 403 || err.status === 502 || err.status === 503 || err.status === 504;
 }
 

@@ -13,10 +13,15 @@ export function reportStatus(o: FileOutcome): string {
   return o.kind; // refused | invalid | not-sent
 }
 
-export function errorText(o: FileOutcome, t: Translate): string {
+/** The words for a manifest or file issue (issue.<CODE> in the message catalog). */
+export function issueMessage(code: string, vars: Record<string, string | number> | undefined, t: Translate): string {
+  const key = `issue.${code}`;
+  return hasMessage(key) ? t(key, vars) : '';
+}
+
+export function errorText(o: Pick<FileOutcome, 'error' | 'sameAs' | 'file'>, t: Translate): string {
   if (!o.error) return o.sameAs ? t('ingest.sameContent', { file: o.file, other: o.sameAs }) : '';
-  const key = `issue.${o.error.code}`;
-  const message = o.error.message || (hasMessage(key) ? t(key, o.error.vars) : '');
+  const message = o.error.message || issueMessage(o.error.code, o.error.vars, t);
   return message ? `${o.error.code}: ${message}` : o.error.code;
 }
 

@@ -8,8 +8,8 @@ import { listScans } from '../files.js';
 import { ManifestError, readManifest, type Manifest } from '../manifest.js';
 import { buildPlan, checkDossierFields, normalizeReceivedAt, OPTION_OF, PLACEHOLDER } from '../plan.js';
 import { defaultStatePath, StateError, StateStore } from '../state.js';
-import { Ingest, type FileOutcome } from '../ingest.js';
-import { errorText, summarize, summaryLines, writeReport } from '../report.js';
+import { Ingest } from '../ingest.js';
+import { errorText, issueMessage, summarize, summaryLines, writeReport } from '../report.js';
 import { createUi, RateMeter } from '../ui.js';
 
 export interface IngestFlags {
@@ -90,13 +90,11 @@ export async function ingestCommand(ctx: Ctx, folderArg: string, flags: IngestFl
   });
 
   const ui = createUi({ interactive: Boolean(process.stdout.isTTY && process.stderr.isTTY) && !ctx.json });
-  const say = (line: string) => {
-    if (!ctx.json || !ui.interactive) ui.log(line);
-  };
+  const say = (line: string) => ui.log(line);
   say(t('ingest.found', { scans: listing.scans.length, folder, ignored: listing.ignored.length }));
   if (manifest?.unknownColumns.length) say(t('ingest.unknownColumns', { columns: manifest.unknownColumns.join(', ') }));
   for (const i of plan.issues) {
-    const vars = { line: i.line ?? '-', file: i.file ?? '-', code: i.code, message: errorText({ error: { code: i.code, message: '', vars: i.vars } } as FileOutcome, t).replace(/^[A-Z_]+: /, '') };
+    const vars = { line: i.line ?? '-', file: i.file ?? '-', code: i.code, message: issueMessage(i.code, i.vars, t) };
     say(i.line ? t('ingest.issue', vars) : t('ingest.issueNoLine', vars));
   }
   if (flags.dryRun) {

@@ -44,8 +44,16 @@ export interface PersonItem {
   notReusableReason: string | null;
   inScope: boolean;
 }
+export interface Score766 {
+  digitization: number | null;
+  reuse: number | null;
+  points: number | null;
+  maxPoints: number;
+}
 export interface ProgressItem {
-  unitCode: string;
+  /** Null for an item of `groupBy=level`, which has a `name` instead. */
+  unitCode: string | null;
+  name?: string;
   level: string;
   dossiersReceived: number;
   dossiersDigitized: number;
@@ -58,7 +66,14 @@ export interface ProgressItem {
   target: { digitization: number | null; reuse: number | null };
   onTrack: boolean | null;
   gap: { digitization: number | null; reuse: number | null };
-  score766: number | null;
+  score766: Score766 | number | null;
+}
+
+/** Decision 766's digitization points as "points/max", or a bare number from an API that gives one. */
+function score(s: ProgressItem['score766']): string {
+  if (s === null || s === undefined) return '';
+  if (typeof s === 'number') return String(s);
+  return s.points === null ? '' : `${Math.round(s.points * 10) / 10}/${s.maxPoints}`;
 }
 export interface Verification {
   valid: boolean;
@@ -247,7 +262,7 @@ export async function progressCommand(ctx: Ctx, o: ProgressFlags): Promise<ExitC
       table(
         [t('col.unit'), t('col.level'), t('col.received'), t('col.digitized'), t('col.rate'), t('col.reuse'), 'target', t('col.onTrack'), '766'],
         answer.items.map((i) => [
-          i.unitCode,
+          i.unitCode ?? i.name ?? '',
           i.level,
           i.dossiersReceived,
           i.dossiersDigitized,
@@ -255,7 +270,7 @@ export async function progressCommand(ctx: Ctx, o: ProgressFlags): Promise<ExitC
           pct(i.reuseRate),
           `${pct(i.target?.digitization)} / ${pct(i.target?.reuse)}`,
           yesNo(t, i.onTrack),
-          i.score766,
+          score(i.score766),
         ]),
       ),
     );

@@ -71,7 +71,24 @@ beforeAll(async () => {
             target: { digitization: 1, reuse: 0.5 },
             onTrack: false,
             gap: { digitization: 0.2, reuse: 0.25 },
-            score766: 7.5,
+            score766: { digitization: 1, reuse: 0.3125, points: 22, maxPoints: 22 },
+          },
+          {
+            unitCode: null,
+            name: 'Cấp xã',
+            level: 'commune',
+            dossiersReceived: 300,
+            dossiersDigitized: 150,
+            digitizationRate: 0.5,
+            dossiersWithReuse: 0,
+            reuseRate: 0,
+            resultsIssued: 0,
+            resultsDigitized: 0,
+            resultDigitizationRate: null,
+            target: { digitization: 1, reuse: 0.5 },
+            onTrack: false,
+            gap: { digitization: 0.5, reuse: 0.5 },
+            score766: { digitization: 0.625, reuse: 0, points: 13.75, maxPoints: 22 },
           },
         ],
       });
@@ -128,7 +145,8 @@ describe('read commands', () => {
     const res = await runCli(['progress', '--unit', '000.03.21.H54', '--period', '2025-Q3', '--group-by', 'unit'], env());
     expect(res.code).toBe(0);
     expect(seen[0]!.query).toEqual({ unitCode: '000.03.21.H54', period: '2025-Q3', groupBy: 'unit' });
-    expect(res.stdout).toMatch(/000\.03\.21\.H54\s+commune\s+120\s+96\s+80\.0%\s+25\.0%\s+100\.0% \/ 50\.0%\s+no\s+7\.5/);
+    expect(res.stdout).toMatch(/000\.03\.21\.H54\s+commune\s+120\s+96\s+80\.0%\s+25\.0%\s+100\.0% \/ 50\.0%\s+no\s+22\/22\n/);
+    expect(res.stdout).toMatch(/Cấp xã\s+commune\s+300\s+150\s+50\.0%\s+0\.0%\s+100\.0% \/ 50\.0%\s+no\s+13\.8\/22\n/);
     const csv = await runCli(['progress', '--csv'], env());
     expect(csv.stdout).toBe('unitCode,level,digitizationRate\n000.03.21.H54,commune,0.8\n');
   });
