@@ -21,7 +21,8 @@ import * as documents from '../storage/catalog/documents.js';
 import { STAGES } from '../schemas/jobs.js';
 import { startWorkers, type Workers } from '../workers/index.js';
 
-export type Mode = 'all' | 'api' | 'worker';
+/** `tool`: the context alone (catalog, store, queues), for command-line tools such as `npm run check`. */
+export type Mode = 'all' | 'api' | 'worker' | 'tool';
 
 export class StartupError extends Error {}
 
@@ -148,7 +149,7 @@ export async function startApp(config: Config, mode: Mode, log: Logger = createL
   let url: string | null = null;
   let workers: Workers | null = null;
   let stopSweep: (() => void) | null = null;
-  if (mode !== 'worker') {
+  if (mode === 'all' || mode === 'api') {
     server = await buildServer(ctx);
     url = await server.listen({ port: config.PORT, host: config.HOST });
     log.info({ url, docs: `${url}/docs` }, 'API listening');
@@ -160,7 +161,7 @@ export async function startApp(config: Config, mode: Mode, log: Logger = createL
     url = await server.listen({ port: config.WORKER_METRICS_PORT, host: config.HOST });
     log.info({ url }, 'worker metrics listening');
   }
-  if (mode !== 'api') {
+  if (mode === 'all' || mode === 'worker') {
     workers = startWorkers(ctx);
     // Whatever a crash left between stages is driven on at once, then checked every interval.
     await sweep(ctx, 0).catch((err: Error) => log.warn({ err: err.message }, 'initial recovery failed'));

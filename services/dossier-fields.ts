@@ -67,7 +67,9 @@ export function checkDossierFields(raw: Record<string, unknown>, now: Date = new
     text[k] = v.trim();
   }
   for (const k of REQUIRED) {
-    if (text[k] === undefined) refuse(k, `bị thiếu; cần ${EXPECTED[k].vi}`, `is missing; expected ${EXPECTED[k].en}`);
+    if (text[k] === undefined) {
+      throw new AppError('VALIDATION_FAILED', bi(`${k} bị thiếu; cần ${EXPECTED[k].vi}`, `${k} is missing; expected ${EXPECTED[k].en}`), { field: k });
+    }
   }
   const unitCode = text.unitCode!;
   if (!UNIT_CODE_RE.test(unitCode)) expectFit('unitCode', unitCode);

@@ -1,5 +1,6 @@
 // The units' signing identities and the trust anchors, loaded once per process. In development the PKI
 // is created on first start (clearly marked development-only); production mounts real certificates.
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   devPkiMissing,
@@ -17,13 +18,21 @@ import type { Logger } from './logger.js';
 import type { UnitDirectory } from './units.js';
 import { AppError, bi } from './errors.js';
 
-/** Identities are re-read from disk after this long, and on a miss no more often than MISS_RELOAD_MS. */
+/** Identities are re-read from disk after this long, and at once when the directory changed. */
 const KEYS_TTL_MS = 10 * 60_000;
-const MISS_RELOAD_MS = 2000;
+
+/** When the PKI's units directory last changed (a certificate added, renamed or replaced). */
+async function unitsDirStamp(dir: string): Promise<number> {
+  return stat(path.join(dir, 'units')).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
+}
 
 export class Signatures {
   private keys: Promise<SigningKeyStore> | null = null;
   private keysLoadedAt = 0;
+  private keysStamp = 0;
   private trust: Promise<TrustStore> | null = null;
   readonly dir: string;
 
@@ -56,9 +65,10 @@ export class Signatures {
     this.trust = null;
   }
 
-  private loadKeys(): Promise<SigningKeyStore> {
+  private async loadKeys(): Promise<SigningKeyStore> {
     if (!this.keys || Date.now() - this.keysLoadedAt > KEYS_TTL_MS) {
       this.keysLoadedAt = Date.now();
+      this.keysStamp = await unitsDirStamp(this.dir);
       this.keys = loadSigningKeys({ dir: this.dir, passphrase: this.config.SIGNING_KEY_PASSPHRASE });
       this.keys.catch(() => (this.keys = null));
     }
@@ -66,12 +76,13 @@ export class Signatures {
   }
 
   /**
-   * The unit's signing identity. A unit without one makes this process re-read the PKI directory
-   * first, so "install the certificate, then retry" works in every process without a restart.
+   * The unit's signing identity. A unit without one makes this process look whether the PKI directory
+   * changed since it was read, and re-read it, so "install the certificate, then retry" works in every
+   * process without a restart.
    */
   async signer(unitCode: string): Promise<Signer> {
     let signer = (await this.loadKeys()).get(unitCode);
-    if (!signer && Date.now() - this.keysLoadedAt > MISS_RELOAD_MS) {
+    if (!signer && (await unitsDirStamp(this.dir)) !== this.keysStamp) {
       this.keys = null;
       signer = (await this.loadKeys()).get(unitCode);
     }

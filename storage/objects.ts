@@ -1,6 +1,7 @@
 // Object store adapter. The code always speaks S3 through the minio client: real MinIO in production,
 // an in-process s3rver on a local folder when no endpoint is configured (development and tests).
 import { mkdir } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import * as Minio from 'minio';
@@ -23,7 +24,15 @@ export interface StoredObject {
   metadata: Record<string, string>;
 }
 
+export interface ListedObject {
+  key: string;
+  size: number;
+  lastModified: Date;
+}
+
 export interface ObjectStore {
+  /** Every object under a prefix, for the integrity check. */
+  list(bucket: string, prefix?: string): AsyncIterable<ListedObject>;
   put(bucket: string, key: string, body: Buffer, metadata?: Record<string, string>): Promise<void>;
   get(bucket: string, key: string): Promise<Buffer>;
   stream(bucket: string, key: string): Promise<Readable>;
@@ -47,8 +56,23 @@ function isNotFound(err: unknown): boolean {
 }
 
 /** Starts the development store: s3rver on a local folder. Also used standalone (scripts/s3-dev.ts). */
+/** Whether something already listens on a local port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 export async function startEmbedded(directory: string, port: number): Promise<{ server: S3rver | null; port: number }> {
   await mkdir(directory, { recursive: true });
+  // Another local process (api and worker started apart, a tool) already serves this folder: share it.
+  // (Checked first: s3rver reports a taken port as an unhandled error event, not a rejection.)
+  if (port !== 0 && (await listening(port))) return { server: null, port };
   const server = new S3rver({ address: '127.0.0.1', port, silent: true, directory });
   try {
     const addr = await server.run();
@@ -107,6 +131,11 @@ export async function createObjectStore(opts: ObjectStoreOptions): Promise<Objec
 
   const store: ObjectStore = {
     description,
+    async *list(bucket, prefix = '') {
+      for await (const o of client.listObjectsV2(bucket, prefix, true) as AsyncIterable<{ name?: string; size: number; lastModified: Date }>) {
+        if (o.name) yield { key: o.name, size: o.size, lastModified: o.lastModified };
+      }
+    },
     async put(bucket, key, body, metadata = {}) {
       await client.putObject(bucket, key, body, body.length, asciiMetadata(metadata));
     },

@@ -89,7 +89,12 @@ export function describeValidation(context: string, errors: AjvError[]): AppErro
     }
     case 'const':
     case 'enum': {
-      const values = allowed(e.parentSchema) ?? (Array.isArray(p['allowedValues']) ? (p['allowedValues'] as unknown[]).map(String) : [String(p['allowedValue'])]);
+      // A union of literals fails on its first literal; the union's own error knows them all.
+      const union = errors.find((x) => x.keyword === 'anyOf' && x.instancePath === e.instancePath);
+      const values =
+        allowed(union?.parentSchema) ??
+        allowed(e.parentSchema) ??
+        (Array.isArray(p['allowedValues']) ? (p['allowedValues'] as unknown[]).map(String) : [String(p['allowedValue'])]);
       return say(`phải là một trong: ${values.join(', ')}`, `must be one of: ${values.join(', ')}`);
     }
     default:

@@ -1,10 +1,14 @@
 // End to end through HTTP: the app booted in-process against the real PostgreSQL, Redis and the S3
 // server, with desk, postal, archive and admin keys.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import pg from 'pg';
+import { PDFDocument, PDFName, PDFString } from 'pdf-lib';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../services/app.js';
+import { sweep } from '../../services/recovery.js';
 import { ADMIN_KEY, BAD_CORPUS, DEV_CORPUS, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { Client, corpusFile, waitFor } from '../helpers/http.js';
 
@@ -19,6 +23,14 @@ let admin: Client;
 let desk: Client;
 let postal: Client;
 let archive: Client;
+let deskKeyId: string;
+
+function formOf(f: Record<string, string>, file: { name: string; bytes: Buffer }): FormData {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(f)) form.append(k, v);
+  form.append('file', new Blob([file.bytes]), file.name);
+  return form;
+}
 
 async function newKey(role: string, unitCode?: string, includeDescendants = false): Promise<string> {
   const res = await admin.json('POST', '/v1/api-keys', { role, unitCode, includeDescendants });
@@ -30,7 +42,9 @@ beforeAll(async () => {
   env = await makeTestEnv();
   app = await startApp(env.config, 'all');
   admin = new Client(app.url!, ADMIN_KEY);
-  desk = admin.withKey(await newKey('desk', UNIT));
+  const deskKey = await admin.json('POST', '/v1/api-keys', { role: 'desk', unitCode: UNIT });
+  deskKeyId = deskKey.body.id;
+  desk = admin.withKey(deskKey.body.key);
   postal = admin.withKey(await newKey('postal', DISTRICT, true));
   archive = admin.withKey(await newKey('archive', UNIT));
 });
@@ -317,14 +331,187 @@ describe('units, audit and operations', () => {
     expect((await anon.json('GET', '/health')).body).toEqual({ status: 'ok' });
     const ready = await anon.json('GET', '/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body.checks).toEqual({ postgres: 'ok', redis: 'ok', objectStore: 'ok' });
+    expect(ready.body.checks).toEqual({ postgres: 'ok', redis: 'ok', objectStore: 'ok', queue: 'ok' });
     const metrics = await anon.raw('/metrics');
     const text = metrics.bytes.toString();
     expect(text).toMatch(/motcua_uploads_total\{channel="desk"\} [1-9]/);
     expect(text).toMatch(/motcua_rejections_total\{code="FILE_CORRUPT"\} [1-9]/);
     expect(text).toMatch(/motcua_queue_jobs\{queue="ingest",state="/);
     expect(text).toMatch(/motcua_job_duration_seconds_bucket\{.*stage="ingest"/);
+    expect(text).toMatch(/motcua_documents\{status="/);
+    expect(text).toMatch(/motcua_oldest_in_flight_seconds \d/);
     const openapi = await anon.json('GET', '/docs/json');
     expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/v1/dossiers', '/v1/dossiers/{dossierCode}/documents', '/v1/documents/{id}', '/v1/documents/{id}/original', '/v1/api-keys', '/v1/units']));
+  });
+
+  it('documents the multipart upload, the Idempotency-Key header and named schemas in OpenAPI, so "Try it out" and generated clients can upload', async () => {
+    const doc = (await desk.withKey(null).json('GET', '/docs/json')).body;
+    const post = doc.paths['/v1/dossiers'].post;
+    const multipart = post.requestBody.content['multipart/form-data'].schema;
+    expect(multipart.properties.file).toMatchObject({ type: 'array', items: { type: 'string', format: 'binary' } });
+    expect(multipart.required).toEqual(expect.arrayContaining(['unitCode', 'procedureCode', 'applicantId', 'channel', 'file']));
+    expect(multipart.properties.channel.enum).toEqual(['desk', 'postal', 'online', 'backlog']);
+    expect(post.parameters.find((p: { in: string; name: string }) => p.in === 'header' && p.name === 'idempotency-key')).toBeTruthy();
+    expect(doc.paths['/v1/dossiers/{dossierCode}/documents'].post.requestBody.content['multipart/form-data'].schema.properties.file.items.format).toBe('binary');
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Document', 'Error']));
+    expect(JSON.stringify(doc.paths['/v1/documents/{id}'].get.responses['200'])).toContain('#/components/schemas/Document');
+  });
+});
+
+describe('idempotency', () => {
+  it('refuses the same key with a different request (422) and stores nothing for it', async () => {
+    const headers = { 'Idempotency-Key': 'reuse-test-1' };
+    const first = await desk.upload('/v1/dossiers', fields, [await corpusFile(DEV_CORPUS, 'giay-khai-sinh-01.tif')], headers);
+    expect(first.status).toBe(202);
+    const other = await corpusFile(DEV_CORPUS, 'giay-xac-nhan-tinh-trang-hon-nhan-02.tif');
+    const reused = await desk.upload('/v1/dossiers', fields, [other], headers);
+    expect([reused.status, reused.body.error.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+    const otherFields = await desk.upload('/v1/dossiers', { ...fields, channel: 'postal' }, [await corpusFile(DEV_CORPUS, 'giay-khai-sinh-01.tif')], headers);
+    expect(otherFields.status).toBe(422);
+    const { rows } = await app.ctx.db.query('SELECT count(*)::int AS n FROM documents WHERE sha256 = $1', [createHash('sha256').update(other.bytes).digest('hex')]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('answers 409 only while the first request is really running, and lets a retry through the moment its connection dies', async () => {
+    const key = 'crash-test-1';
+    const holder = new pg.Client({ connectionString: env.config.DATABASE_URL });
+    await holder.connect();
+    // The lock a running request holds on its own connection (storage/catalog/idempotency.ts).
+    const owner = `key:${deskKeyId}`;
+    await holder.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`idempotency\n${owner}\n${key}`]);
+    const file = await corpusFile(DEV_CORPUS, 'giay-khai-sinh-01.tif');
+    const busy = await desk.upload('/v1/dossiers', fields, [file], { 'Idempotency-Key': key });
+    expect([busy.status, busy.body.error.code]).toEqual([409, 'IDEMPOTENCY_CONFLICT']);
+    await holder.end(); // the "process" holding the claim dies
+    const retry = await desk.upload('/v1/dossiers', fields, [file], { 'Idempotency-Key': key });
+    expect(retry.status).toBe(202);
+    const replay = await desk.upload('/v1/dossiers', fields, [file], { 'Idempotency-Key': key });
+    expect(replay.body).toEqual(retry.body);
+  });
+
+  it('forgets a key after 24 hours, and the sweep prunes it', async () => {
+    const key = 'expiry-test-1';
+    const first = await desk.upload('/v1/dossiers', fields, [await corpusFile(DEV_CORPUS, 'giay-khai-sinh-01.tif')], { 'Idempotency-Key': key });
+    await app.ctx.db.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`, [key]);
+    const later = await desk.upload('/v1/dossiers', fields, [await corpusFile(DEV_CORPUS, 'giay-xac-nhan-tinh-trang-hon-nhan-02.tif')], { 'Idempotency-Key': key });
+    expect(later.status).toBe(202);
+    expect(later.body.dossierCode).not.toBe(first.body.dossierCode);
+    await app.ctx.db.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`, [key]);
+    await sweep(app.ctx, 60_000);
+    const { rows } = await app.ctx.db.query('SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1', [key]);
+    expect(rows[0].n).toBe(0);
+  });
+});
+
+describe('dossier codes', () => {
+  const backlog = { ...fields, channel: 'backlog' };
+
+  it('skips a serial a client already chose, so one chosen code cannot jam the day', async () => {
+    const day = { receivedAt: '2024-05-01T09:00:00+07:00' };
+    const chosen = await desk.upload('/v1/dossiers', { ...backlog, ...day, dossierCode: `${UNIT}-240501-0001` }, [await corpusFile(DEV_CORPUS, 'giay-khai-sinh-01.tif')]);
+    expect(chosen.status).toBe(202);
+    const codes: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await desk.json('POST', '/v1/dossiers', { ...backlog, ...day });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      codes.push(res.body.dossierCode);
+    }
+    expect(codes).toEqual([`${UNIT}-240501-0002`, `${UNIT}-240501-0003`, `${UNIT}-240501-0004`]);
+  });
+
+  it('holds a client-chosen code to the scheme the coder uses: no 5-digit serial, the unit first, the day it was received', async () => {
+    const day = { receivedAt: '2024-05-02T09:00:00+07:00' };
+    const cases: [Record<string, string>, string][] = [
+      [{ dossierCode: `${UNIT}-240502-00001` }, 'INVALID_DOSSIER_CODE'],
+      [{ dossierCode: `${OTHER_UNIT}-240502-0001` }, 'INVALID_DOSSIER_CODE'],
+      [{ dossierCode: `${UNIT}-240503-0001` }, 'INVALID_DOSSIER_CODE'],
+      [{ dossierCode: `${UNIT}-241302-0001` }, 'INVALID_DOSSIER_CODE'],
+    ];
+    for (const [extra, code] of cases) {
+      const res = await desk.json('POST', '/v1/dossiers', { ...backlog, ...day, ...extra });
+      expect([res.status, res.body.error.code, res.body.error.field], JSON.stringify(extra)).toEqual([400, code, 'dossierCode']);
+    }
+  });
+
+  it('stores a branch tax code one way (with its dash), so the coder never refuses what intake took', async () => {
+    const res = await desk.json('POST', '/v1/dossiers', { ...fields, applicantId: '0100109106001' });
+    expect(res.status).toBe(201);
+    expect((await desk.json('GET', `/v1/dossiers/${res.body.dossierCode}`)).body.applicantId).toBe('0100109106-001');
+  });
+});
+
+describe('what a clerk reads', () => {
+  it('names the field and what is expected, in Vietnamese and English, never a pattern or a validator sentence', async () => {
+    const file = await corpusFile(DEV_CORPUS, 'giay-khai-sinh-01.tif');
+    const province = await desk.upload('/v1/dossiers', { ...fields, applicantId: '099221659693' }, [file]);
+    expect([province.status, province.body.error.code, province.body.error.field]).toEqual([400, 'INVALID_APPLICANT_ID', 'applicantId']);
+    expect(province.body.error.message).toMatch(/099 không phải mã tỉnh/);
+    expect(province.body.error.message).toMatch(/the first 3 digits 099 are not a birth-registration province code/);
+    const { procedureCode: _p, ...noProcedure } = fields;
+    const missing = await desk.upload('/v1/dossiers', noProcedure, [file]);
+    expect([missing.status, missing.body.error.field]).toEqual([400, 'procedureCode']);
+    expect(missing.body.error.message).toMatch(/procedureCode bị thiếu/);
+    expect(missing.body.error.message).toMatch(/procedureCode is missing/);
+    const unit = await desk.upload('/v1/dossiers', { ...fields, unitCode: '12.34' }, [file]);
+    expect(unit.body.error.message).toMatch(/expected an agency identifier code such as 000\.00\.00\.H54/);
+    const limit = await archive.json('GET', '/v1/review?limit=0');
+    expect([limit.status, limit.body.error.field]).toEqual([400, 'limit']);
+    expect(limit.body.error.message).toMatch(/limit must be at least 1/);
+    const role = await admin.json('POST', '/v1/api-keys', { role: 'boss', unitCode: UNIT });
+    expect(role.body.error.message).toMatch(/role must be one of: desk, postal, archive, leader, admin/);
+    const unitCode = await admin.json('POST', '/v1/api-keys', { role: 'desk', unitCode: 'H54' });
+    expect(unitCode.body.error.message).toMatch(/unitCode is not valid; expected an agency identifier code/);
+    for (const r of [province, missing, unit, limit, role, unitCode]) {
+      expect(r.body.error.message).not.toMatch(/\\d|\^|must match|must be equal to|must NOT/);
+    }
+  });
+
+  it('refuses a PDF with active content (JavaScript, actions, embedded files, XFA) or nothing on any page, with its own code', async () => {
+    const cases: [string, (d: PDFDocument) => void, string][] = [
+      ['javascript', (d) => d.catalog.set(PDFName.of('OpenAction'), d.context.obj({ S: 'JavaScript', JS: PDFString.of('app.alert(1)') })), 'PDF_ACTIVE_CONTENT'],
+      ['launch', (d) => d.getPage(0).node.set(PDFName.of('AA'), d.context.obj({ O: d.context.obj({ S: 'Launch', F: PDFString.of('cmd.exe') }) })), 'PDF_ACTIVE_CONTENT'],
+      ['attachment', (d) => void d.attach(Buffer.from('x'), 'x.txt', { mimeType: 'text/plain' }), 'PDF_ACTIVE_CONTENT'],
+      ['xfa', (d) => d.catalog.set(PDFName.of('AcroForm'), d.context.obj({ Fields: [], XFA: PDFString.of('<xdp/>') })), 'PDF_ACTIVE_CONTENT'],
+    ];
+    for (const [name, add, code] of cases) {
+      const d = await PDFDocument.create();
+      d.addPage().drawText('Giấy tờ'.normalize('NFD').replace(/[^\x20-\x7e]/g, ''));
+      add(d);
+      const res = await desk.upload('/v1/dossiers', fields, [{ name: `${name}.pdf`, bytes: Buffer.from(await d.save()) }]);
+      expect([res.status, res.body.error?.code], name).toEqual([422, code]);
+    }
+    const blank = await PDFDocument.create();
+    blank.addPage();
+    const res = await desk.upload('/v1/dossiers', fields, [{ name: 'blank.pdf', bytes: Buffer.from(await blank.save()) }]);
+    expect([res.status, res.body.error.code]).toEqual([422, 'PDF_BLANK']);
+    const goTo = await PDFDocument.create();
+    goTo.addPage().drawText('Page one');
+    goTo.catalog.set(PDFName.of('OpenAction'), goTo.context.obj({ S: 'GoTo', D: [goTo.getPage(0).ref, PDFName.of('Fit')] }));
+    expect((await desk.upload('/v1/dossiers', fields, [{ name: 'goto.pdf', bytes: Buffer.from(await goTo.save()) }])).status).toBe(202);
+  });
+});
+
+describe('back-pressure', () => {
+  it('answers 503 with Retry-After when the queues hold more work than allowed, and /ready says so', async () => {
+    const busy = await makeTestEnv({ MAX_QUEUED_JOBS: '2', QUEUE_RETRY_AFTER_S: '7' });
+    const api = await startApp(busy.config, 'api');
+    try {
+      const c = new Client(api.url!, ADMIN_KEY);
+      const file = await corpusFile(DEV_CORPUS, 'giay-khai-sinh-01.tif');
+      // No worker runs here: accepted documents wait in the queue.
+      expect((await c.upload('/v1/dossiers', fields, [file, { ...file, name: 'b.tif' }])).status).toBe(202);
+      const accepted = await waitFor(async () => {
+        const res = await fetch(`${api.url}/v1/dossiers`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}` }, body: formOf(fields, file) });
+        return res.status === 503 ? res : null;
+      }, 10_000, 200);
+      expect(accepted.headers.get('retry-after')).toBe('7');
+      expect(((await accepted.json()) as { error: { code: string } }).error.code).toBe('QUEUE_FULL');
+      const ready = await c.json('GET', '/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.checks.queue).toMatch(/^full/);
+    } finally {
+      await api.stop();
+      await busy.cleanup();
+    }
   });
 });

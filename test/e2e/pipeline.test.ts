@@ -3,6 +3,8 @@
 // paper outside the catalog going to review, confirmed by a person, then coded and signed.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { copyFile, readdir, rename } from 'node:fs/promises';
+import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../services/app.js';
 import { DIGITIZED_CODE_RE, RESULT_CODE_RE } from '../../services/codes/index.js';
@@ -57,9 +59,11 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
+/** The two papers of the first dossier, once they rest (later tests use one as a `done` document). */
+let docs: any[];
+
 describe('a dossier through the whole pipeline', () => {
   let dossierCode: string;
-  let docs: any[];
 
   beforeAll(async () => {
     const files = [await corpusFile(DEV_CORPUS, 'giay-khai-sinh-03.jpg'), await corpusFile(DEV_CORPUS, 'to-khai-dang-ky-khai-sinh-02.tif')];
@@ -131,12 +135,21 @@ describe('a dossier through the whole pipeline', () => {
 
   it('does not sign or code twice when a stage is run again', async () => {
     const before = await desk.json('GET', `/v1/documents/${docs[0].id}`);
-    await app.ctx.queues.queue('sign').add('sign', { documentId: docs[0].id }, { jobId: `sign-again-${docs[0].id}` });
-    await app.ctx.queues.queue('code').add('code', { documentId: docs[0].id }, { jobId: `code-again-${docs[0].id}` });
-    await new Promise((r) => setTimeout(r, 1500));
+    const events = { sign: new QueueEvents('sign', { connection: { url: env.config.REDIS_URL }, prefix: env.config.QUEUE_PREFIX }), code: new QueueEvents('code', { connection: { url: env.config.REDIS_URL }, prefix: env.config.QUEUE_PREFIX }) };
+    try {
+      await Promise.all([events.sign.waitUntilReady(), events.code.waitUntilReady()]);
+      const sign = await app.ctx.queues.queue('sign').add('sign', { documentId: docs[0].id }, { jobId: `sign-again-${docs[0].id}` });
+      const code = await app.ctx.queues.queue('code').add('code', { documentId: docs[0].id }, { jobId: `code-again-${docs[0].id}` });
+      // Both jobs ran (and found the work done) before the document is compared.
+      expect(await sign.waitUntilFinished(events.sign, 60_000)).toBe('skipped');
+      expect(await code.waitUntilFinished(events.code, 60_000)).toBe('skipped');
+    } finally {
+      await Promise.all([events.sign.close(), events.code.close()]);
+    }
     const after = await desk.json('GET', `/v1/documents/${docs[0].id}`);
     expect(after.body.code).toBe(before.body.code);
     expect(after.body.signedAt).toBe(before.body.signedAt);
+    expect(after.body.updatedAt).toBe(before.body.updatedAt);
   });
 });
 
@@ -157,8 +170,11 @@ describe('review', () => {
 
     const wrong = await archive.json('POST', `/v1/documents/${doc.id}/review`, { docType: 'no-such-type', fields: {} });
     expect(wrong.status).toBe(400);
+    const notInReview = await archive.json('POST', `/v1/documents/${docs[0].id}/review`, { docType: 'giay-khai-sinh' });
+    expect([notInReview.status, notInReview.body.error.code]).toEqual([409, 'NOT_IN_REVIEW']);
     const confirmed = await archive.json('POST', `/v1/documents/${doc.id}/review`, { docType: 'unknown', fields: {} });
     expect(confirmed.status).toBe(200);
+    expect(confirmed.body.reviewReasons).toBeNull();
     expect(confirmed.body.status).toBe('coded');
     expect(confirmed.body.code).toMatch(DIGITIZED_CODE_RE);
     const done = await settle(doc.id);
@@ -173,9 +189,19 @@ describe('review', () => {
 });
 
 describe('failures', () => {
-  it('fails a document whose unit has no signing certificate yet, and re-drives it once the certificate exists', async () => {
+  it('fails a document whose unit has no signing certificate yet, and re-drives it once the certificate is installed', async () => {
     const unit = { code: '000.05.21.H54', name: 'Ủy ban nhân dân xã Mới Lập', level: 'commune', parentCode: '000.00.21.H54', rural: true };
     expect((await admin.json('POST', '/v1/units', unit)).status).toBe(201);
+    // A new unit gets a development certificate at once; take it away to stand for a unit whose
+    // certificate has not been issued yet.
+    const unitsDir = path.join(env.dataDir, 'pki', 'units');
+    const aside = path.join(env.dataDir, 'pki-aside');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(aside, { recursive: true });
+    const files = (await readdir(unitsDir)).filter((f) => f.startsWith(unit.code));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) await rename(path.join(unitsDir, f), path.join(aside, f));
+    app.ctx.signatures.reload();
     const res = await admin.upload('/v1/dossiers', { unitCode: unit.code, procedureCode: '1.001193', applicantId: '034221659693', channel: 'desk', roles: 'result' }, [
       await corpusFile(DEV_CORPUS, 'giay-khai-sinh-01.tif'),
     ]);
@@ -185,10 +211,12 @@ describe('failures', () => {
       return r.body.status === 'failed' ? r.body : null;
     }, 240_000, 250);
     expect(failed.error.code).toBe('SIGNER_MISSING');
+    expect(failed.error.message).toMatch(/install it, then retry/);
     expect(failed.code).toMatch(RESULT_CODE_RE);
     expect((await desk.json('POST', `/v1/documents/${id}/retry`)).status).toBe(403);
 
-    await app.ctx.signatures.ensureDevPki(app.ctx.units);
+    // The certificate is installed (files copied in); no cache is reset by hand.
+    for (const f of files) await copyFile(path.join(aside, f), path.join(unitsDir, f));
     const retried = await admin.json('POST', `/v1/documents/${id}/retry`);
     expect(retried.status).toBe(200);
     const done = await waitFor(async () => {
@@ -196,6 +224,8 @@ describe('failures', () => {
       return r.body.status === 'done' ? r.body : null;
     }, 60_000, 250);
     expect(done.code).toBe(failed.code);
+    const again = await admin.json('POST', `/v1/documents/${id}/retry`);
+    expect([again.status, again.body.error.code]).toEqual([409, 'NOT_FAILED']);
     expect(done.signer).toBe(unit.name);
     expect((await admin.json('GET', `/v1/documents/${id}/verification`)).body).toMatchObject({ valid: true, unitCode: unit.code });
   }, 300_000);

@@ -17,6 +17,7 @@ import type { AppContext } from '../../context.js';
 import type { AccessControl } from '../../access.js';
 import { closeUnit, createUnit } from '../../units.js';
 import { queryAudit } from '../../../storage/catalog/audit.js';
+import { checkArchive } from '../../integrity.js';
 import { principalOf } from '../auth.js';
 
 const security = [{ bearer: [] }];
@@ -82,6 +83,25 @@ export function adminRoutes(base: FastifyInstance, ctx: AppContext, access: Acce
       access.require(p, 'admin');
       // A unit-scoped admin reads the audit of its own units only.
       return { items: await queryAudit(ctx.db, req.query, access.scope(p)) };
+    },
+  );
+
+  app.post(
+    '/v1/integrity-check',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Check the archive (admin for all units): originals and signed PDFs present, intact and verifying; no orphan objects; codes and counters agree',
+        description: 'Reports and never repairs silently; with repair=true, lost or damaged signed copies are signed again under the same code and counters behind their codes are raised, each audited. Also: npm run check.',
+        security,
+        querystring: Type.Object({ repair: Type.Optional(Type.Boolean({ default: false })) }),
+        response: { 200: Type.Object({ checkedDocuments: Type.Integer(), checkedObjects: Type.Integer(), findings: Type.Array(Type.Unknown()), repaired: Type.Integer(), ms: Type.Integer() }), ...errors },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      access.requireGlobalAdmin(p);
+      return checkArchive(ctx, { repair: req.query.repair ?? false, actor: p.actor });
     },
   );
 }
