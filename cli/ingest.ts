@@ -223,11 +223,10 @@ export class Ingest {
       return { item, doc };
     });
     const now = new Date().toISOString();
-    const known = new Map(Object.entries(this.state.data.files).map(([rel, a]) => [a.documentId, rel]));
     const entries: [string, AcceptedFile][] = [];
     for (const { item, doc } of pairs) {
       if (!doc) continue;
-      const other = known.get(doc.id);
+      const other = this.state.scanOf(doc.id);
       entries.push([
         item.planned.scan.rel,
         {

@@ -64,6 +64,8 @@ export class StateStore {
   private writing: Promise<void> | null = null;
   private waiters: { gen: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private lockPath: string;
+  /** Document id → the first scan recorded with it, so a batch of a million scans looks up in O(1). */
+  private readonly byDocumentId = new Map<string, string>();
 
   private constructor(
     readonly file: string,
@@ -71,6 +73,7 @@ export class StateStore {
   ) {
     this.data = data;
     this.lockPath = `${file}.lock`;
+    for (const [rel, a] of Object.entries(data.files)) if (!this.byDocumentId.has(a.documentId)) this.byDocumentId.set(a.documentId, rel);
   }
 
   /** Opens (or starts) the state of a batch; refuses a state written for another unit or API. */
@@ -133,9 +136,17 @@ export class StateStore {
     return this.data.files[rel];
   }
 
+  /** The scan already recorded with this document, if any. */
+  scanOf(documentId: string): string | undefined {
+    return this.byDocumentId.get(documentId);
+  }
+
   /** Records acceptances; resolves once a version of the file containing them is on disk. */
   async record(entries: [string, AcceptedFile][], dossier?: { id: string; code: string }): Promise<void> {
-    for (const [rel, entry] of entries) this.data.files[rel] = entry;
+    for (const [rel, entry] of entries) {
+      this.data.files[rel] = entry;
+      if (!this.byDocumentId.has(entry.documentId)) this.byDocumentId.set(entry.documentId, rel);
+    }
     if (dossier) this.data.dossiers[dossier.id] = dossier.code;
     await this.save();
   }

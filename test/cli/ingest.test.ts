@@ -44,7 +44,7 @@ beforeAll(async () => {
   const created = await admin.json('POST', '/v1/api-keys', { role: 'postal', unitCode: UNIT });
   key = created.body.key;
   cliEnv = { SOHOA_URL: app.url!, SOHOA_KEY: key };
-});
+}, 300_000); // start-up on a busy machine (migrations, development PKI) can be slow
 
 afterAll(async () => {
   await app?.stop();

@@ -33,7 +33,7 @@ beforeAll(async () => {
   admin = new Client(app.url!, ADMIN_KEY);
   const key = (await admin.json('POST', '/v1/api-keys', { role: 'desk', unitCode: UNIT })).body.key as string;
   cliEnv = { SOHOA_URL: app.url!, SOHOA_KEY: key };
-});
+}, 300_000); // start-up on a busy machine (migrations, development PKI) can be slow
 
 afterAll(async () => {
   await app?.stop();
