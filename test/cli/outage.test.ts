@@ -17,7 +17,7 @@ let dir = '';
 
 beforeAll(async () => {
   env = await makeTestEnv();
-});
+}, 300_000);
 
 afterAll(async () => {
   for (const p of running) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
@@ -36,7 +36,7 @@ describe('sohoa ingest while the API restarts', () => {
     const vars = { ...env.env, PORT: String(port) };
     const first = spawnApp(vars, 'api');
     running.push(first);
-    await waitReady(base, first);
+    await waitReady(base, first, 240_000); // start-up on a busy machine can be slow
     const admin = new Client(base, ADMIN_KEY);
     const key = (await admin.json('POST', '/v1/api-keys', { role: 'postal', unitCode: UNIT })).body.key as string;
 
@@ -66,7 +66,7 @@ describe('sohoa ingest while the API restarts', () => {
 
       const second = spawnApp(vars, 'api');
       running.push(second);
-      await waitReady(base, second);
+      await waitReady(base, second, 240_000);
       const code = await cli.exited;
       expect(code, cli.stderr()).toBe(0);
       const summary = JSON.parse(cli.stdout()).summary;
@@ -91,5 +91,5 @@ describe('sohoa ingest while the API restarts', () => {
     } finally {
       if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
     }
-  }, 300_000);
+  }, 600_000);
 });
