@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The fault-injection suite runs on its own: npm run test:faults (vitest.faults.config.ts).
+    exclude: ['test/faults/**', 'node_modules/**'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 120_000,

@@ -213,3 +213,9 @@ export const AuditEntry = Type.Object({
   detail: Type.Unknown(),
 });
 export type AuditEntry = Static<typeof AuditEntry>;
+
+/** A binary response as OpenAPI shows it (fastify streams the bytes; nothing is serialized). */
+export const binaryResponse = (description: string, mediaTypes: string[]) => ({
+  description,
+  content: Object.fromEntries(mediaTypes.map((m) => [m, { schema: { type: 'string', format: 'binary' } }])),
+});

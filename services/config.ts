@@ -11,8 +11,15 @@ export const ConfigSchema = Type.Object({
   PORT: Int(3000, 0),
   WORKER_METRICS_PORT: Int(9464, 0),
   HOST: Type.String({ default: '127.0.0.1' }),
-  DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/motcua' }),
-  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379' }),
+  // Unset DATABASE_URL / REDIS_URL mean "the default address": used when something answers there, else
+  // (npm start, outside production) a development server is started (services/devservices).
+  DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  REDIS_URL: Type.Optional(Type.String({ minLength: 1 })),
+  DEFAULT_DATABASE_URL: Type.String({ default: 'postgres://postgres@127.0.0.1:5432/motcua' }),
+  DEFAULT_REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379' }),
+  EMBEDDED_SERVICES: Type.String({ default: 'auto', pattern: '^(auto|1|0|true|false)$' }),
+  EMBEDDED_PG_PORT: Int(0, 0),
+  EMBEDDED_REDIS_PORT: Int(0, 0),
   QUEUE_PREFIX: Type.String({ default: 'motcua' }),
   S3_ENDPOINT: Type.Optional(Type.String({ minLength: 1 })),
   S3_ACCESS_KEY: Type.Optional(Type.String()),
@@ -52,7 +59,15 @@ export const ConfigSchema = Type.Object({
   LOG_LEVEL: Type.String({ default: 'info', pattern: '^(fatal|error|warn|info|debug|trace|silent)$' }),
 });
 
-export type Config = Static<typeof ConfigSchema> & { dataDir: string; embeddedStore: boolean };
+export type Config = Omit<Static<typeof ConfigSchema>, 'DATABASE_URL' | 'REDIS_URL'> & {
+  DATABASE_URL: string;
+  REDIS_URL: string;
+  /** DATABASE_URL / REDIS_URL were given (never replaced by an embedded development server). */
+  databaseConfigured: boolean;
+  redisConfigured: boolean;
+  dataDir: string;
+  embeddedStore: boolean;
+};
 
 export class ConfigError extends Error {}
 
@@ -73,5 +88,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (cfg.S3_ENDPOINT && (!cfg.S3_ACCESS_KEY || !cfg.S3_SECRET_KEY)) {
     throw new ConfigError('Invalid configuration:\n  S3_ACCESS_KEY and S3_SECRET_KEY are required with S3_ENDPOINT');
   }
-  return { ...cfg, dataDir: path.resolve(cfg.DATA_DIR), embeddedStore: !cfg.S3_ENDPOINT };
+  return {
+    ...cfg,
+    DATABASE_URL: cfg.DATABASE_URL ?? cfg.DEFAULT_DATABASE_URL,
+    REDIS_URL: cfg.REDIS_URL ?? cfg.DEFAULT_REDIS_URL,
+    databaseConfigured: cfg.DATABASE_URL !== undefined,
+    redisConfigured: cfg.REDIS_URL !== undefined,
+    dataDir: path.resolve(cfg.DATA_DIR),
+    embeddedStore: !cfg.S3_ENDPOINT,
+  };
 }

@@ -62,6 +62,11 @@ export const ERRORS = {
     en: 'Stored original does not match its checksum',
   },
   STORE_UNAVAILABLE: { status: 503, vi: 'Kho lưu trữ tạm thời không sẵn sàng', en: 'Object store unavailable' },
+  CATALOG_UNAVAILABLE: {
+    status: 503,
+    vi: 'Cơ sở dữ liệu tạm thời không sẵn sàng; chưa có gì được lưu, hãy gửi lại sau ít giây',
+    en: 'The catalog database is unavailable; nothing was stored, send the request again in a few seconds',
+  },
   PAGE_UNREADABLE: { status: 422, vi: 'Không đọc được trang tài liệu', en: 'A page could not be read' },
   OCR_FAILED: { status: 500, vi: 'Nhận dạng ký tự thất bại', en: 'Text recognition failed' },
   OCR_TIMEOUT: { status: 500, vi: 'Nhận dạng ký tự quá thời gian', en: 'Text recognition timed out' },
@@ -155,6 +160,13 @@ export class AppError extends Error {
     if (this.file !== undefined) out.file = this.file;
     return out;
   }
+}
+
+/** The same error about a narrower place ("page 3: …"), in both languages. */
+export function within(err: AppError, vi: string, en: string): AppError {
+  const d = err.detail;
+  const detail = d === undefined ? bi(vi, en) : typeof d === 'string' ? bi(`${vi}: ${d}`, `${en}: ${d}`) : bi(`${vi}: ${d.vi}`, `${en}: ${d.en}`);
+  return new AppError(err.code, detail, { field: err.field, cause: err });
 }
 
 export function isAppError(err: unknown): err is AppError {

@@ -97,9 +97,10 @@ export class Intake {
    * Puts each new original in the object store. Keys are content addresses, so bytes a committed
    * document already stored are not sent again, and a retried put rewrites identical bytes.
    */
-  private async storeOriginals(unitCode: string, year: string, files: CheckedFile[]): Promise<void> {
+  private async storeOriginals(unitCode: string, year: string, files: CheckedFile[]): Promise<string[]> {
     const { store, config, db } = this.ctx;
     const unique = new Map(files.map((f) => [f.sha256, f]));
+    const written: string[] = [];
     await Promise.all(
       [...unique.values()].map(async (f) => {
         const key = originalKey(unitCode, year, f.sha256);
@@ -111,12 +112,42 @@ export class Intake {
             'media-type': f.pre.mediaType,
             'unit-code': unitCode,
           });
+          written.push(key);
         } catch (err) {
           this.ctx.log.error({ err: (err as Error).message }, 'object store write failed');
           throw new AppError('STORE_UNAVAILABLE');
         }
       }),
     );
+    return written;
+  }
+
+  /**
+   * The catalog commit failed after the originals were stored: take back the objects this request
+   * wrote that no committed row names (a concurrent request with the same bytes may have committed).
+   * Best effort: what is left is reported by the integrity check as an orphan.
+   */
+  private async forgetOriginals(unitCode: string, keys: string[]): Promise<void> {
+    const { store, config, db } = this.ctx;
+    for (const key of keys) {
+      const sha256 = key.split('/').pop() ?? '';
+      try {
+        if (!(await documents.originalStored(db, unitCode, sha256, key))) await store.remove(config.S3_BUCKET_ORIGINALS, key);
+      } catch {
+        return; // the catalog or the store is down: the integrity check will name the orphan
+      }
+    }
+  }
+
+  /** Stores the originals, then runs the catalog commit; nothing stays in the store if the commit fails. */
+  private async storeThenCommit<T>(unitCode: string, year: string, files: CheckedFile[], opts: WriteOptions, fn: (tx: PoolClient) => Promise<T>): Promise<T> {
+    const written = await this.storeOriginals(unitCode, year, files);
+    try {
+      return await this.commit(opts, fn);
+    } catch (err) {
+      if (written.length) await this.forgetOriginals(unitCode, written);
+      throw err;
+    }
   }
 
   private async enqueue(ids: string[]): Promise<boolean> {
@@ -216,10 +247,8 @@ export class Intake {
     await this.checkUnit(p, fields.unitCode, day);
     const checked = await this.checkFiles(files, roles);
     const year = day.slice(0, 4);
-    await this.storeOriginals(fields.unitCode, year, checked);
-
     const status = files.length > 0 ? 202 : 201;
-    const { code, accepted } = await this.commit(opts, async (tx) => {
+    const { code, accepted } = await this.storeThenCommit(fields.unitCode, year, checked, opts, async (tx) => {
       let code: string;
       if (fields.dossierCode) {
         code = fields.dossierCode;
@@ -248,8 +277,7 @@ export class Intake {
     if (!dossier || !this.access.canSeeUnit(p, dossier.unitCode)) throw new AppError('NOT_FOUND', bi(`không có hồ sơ ${dossierCode}`, `no dossier ${dossierCode}`));
     const checked = await this.checkFiles(files, roles);
     const year = localDay(new Date(dossier.receivedAt)).slice(0, 4);
-    await this.storeOriginals(dossier.unitCode, year, checked);
-    const accepted = await this.commit(opts, async (tx) => {
+    const accepted = await this.storeThenCommit(dossier.unitCode, year, checked, opts, async (tx) => {
       await dossiers.getDossier(tx, dossierCode, true); // serializes document numbering within the dossier
       const accepted = await this.insertDocuments(tx, p, dossierCode, dossier.unitCode, year, checked);
       await auditDossier(tx, p, 'dossier.add-documents', dossierCode, dossier.unitCode, { documents: accepted.map((d) => d.id) });

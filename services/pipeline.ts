@@ -115,7 +115,8 @@ export async function runStage(ctx: AppContext, stage: Stage, documentId: string
     ctx.metrics.jobDuration.observe({ stage, outcome: 'failed' }, ms / 1000);
     if (final) await documents.markFailed(ctx.db, doc.id, info.code, info.message, attempt);
     else await documents.recordAttemptError(ctx.db, doc.id, info.code, info.message, attempt);
-    log.warn({ attempt, final, code: info.code, ms, outcome: final ? 'failed' : 'retrying', err: (err as Error)?.message }, 'stage failed');
+    const cause = (err as Error)?.cause instanceof Error ? ((err as Error).cause as Error).message : undefined;
+    log.warn({ attempt, final, code: info.code, ms, outcome: final ? 'failed' : 'retrying', err: (err as Error)?.message, cause }, 'stage failed');
     if (isPermanent(err) && !(err instanceof UnrecoverableError)) throw new UnrecoverableError(info.message);
     throw err;
   }

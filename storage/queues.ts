@@ -1,6 +1,7 @@
 // BullMQ queues, one per pipeline stage. Job ids derive from the document id, so enqueuing the same
 // document twice (a retried request, the recovery sweep) never creates a second job.
 import { Queue, Worker, type Job, type Processor } from 'bullmq';
+import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { Stage } from '../schemas/jobs.js';
 import type { DocumentJob } from '../schemas/jobs.js';
@@ -138,6 +139,8 @@ export function createStageWorker(
   });
   return new Worker<DocumentJob>(stage, processor, {
     connection,
+    // Each job records which process took it (host:pid), so an operator can tell whose jobs were taken over.
+    name: `${hostname()}:${process.pid}`,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
     // The lock is renewed every half lock; a job whose worker died is taken over once its lock has

@@ -17,8 +17,18 @@ const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
 };
 
+/** Connection-level failures of PostgreSQL (the server unreachable or restarting), not query errors. */
+const PG_DOWN = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|57P0[123]|08000|08001|08003|08004|08006)$/;
+
+function catalogDown(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  if (typeof e?.code === 'string' && PG_DOWN.test(e.code)) return true;
+  return typeof e?.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(e.message);
+}
+
 export function toAppError(err: unknown): AppError | null {
   if (isAppError(err)) return err;
+  if (catalogDown(err)) return new AppError('CATALOG_UNAVAILABLE', undefined, { cause: err, retryAfter: 5 });
   const fe = err as FastifyError;
   if (fe?.validation) return describeValidation(fe.validationContext ?? 'body', fe.validation);
   const mapped = fe?.code ? FRAMEWORK_CODES[fe.code] : undefined;

@@ -1,4 +1,4 @@
-import { AppError, isAppError } from '../errors.js';
+import { AppError, isAppError, within } from '../errors.js';
 import { renderForArchive } from './cleanup.js';
 import { createOcrEngine, type OcrEngine } from './engine.js';
 import { setPdfMetadata } from './metadata.js';
@@ -93,7 +93,7 @@ export async function processDocument(
         return { input: r, page: r.ocr };
       } catch (err) {
         // Staff need to know which page of a long file to rescan.
-        if (isAppError(err)) throw new AppError(err.code, `page ${p.index + 1}: ${err.detail ?? err.message}`);
+        if (isAppError(err)) throw within(err, `trang ${p.index + 1}`, `page ${p.index + 1}`);
         throw err;
       }
     });
@@ -109,7 +109,7 @@ export async function processDocument(
     return { ocr, pdf: out };
   } catch (err) {
     if (isAppError(err)) throw err;
-    const msg = err instanceof Error ? err.message : String(err);
-    throw new AppError('OCR_FAILED', msg.slice(0, 300));
+    // The engine's own words go to the log (cause), not to the clerk.
+    throw new AppError('OCR_FAILED', undefined, { cause: err });
   }
 }

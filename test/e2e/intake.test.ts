@@ -355,6 +355,8 @@ describe('units, audit and operations', () => {
     expect(doc.paths['/v1/dossiers/{dossierCode}/documents'].post.requestBody.content['multipart/form-data'].schema.properties.file.items.format).toBe('binary');
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Document', 'Error']));
     expect(JSON.stringify(doc.paths['/v1/documents/{id}'].get.responses['200'])).toContain('#/components/schemas/Document');
+    expect(doc.paths['/v1/documents/{id}/pdf'].get.responses['200'].content['application/pdf'].schema.format).toBe('binary');
+    expect(doc.paths['/v1/documents/{id}/original'].get.responses['200'].content['image/tiff'].schema.format).toBe('binary');
   });
 });
 

@@ -1,11 +1,13 @@
 // Each test file gets its own database, queue prefix and object-store folder, so files run in parallel
 // against the one PostgreSQL and Redis of the machine without seeing each other.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../services/config.js';
+import { initDevPki } from '../../services/signing/index.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -27,12 +29,31 @@ export interface TestEnv {
   cleanup(): Promise<void>;
 }
 
+const TEST_PASSPHRASE = 'dev-only-passphrase';
+
+/**
+ * A development PKI for the shipped registry, made once per machine and copied into each test's
+ * DATA_DIR: forty RSA keys per test file would cost more than most tests. Made in a temporary folder
+ * and renamed into place, so test files starting together never see half of one.
+ */
+async function devPkiTemplate(): Promise<string> {
+  const registry = await readFile(path.join(REPO_ROOT, 'schemas', 'units.json'), 'utf8');
+  const dir = path.join(os.tmpdir(), `motcua-test-pki-${createHash('sha256').update(registry).digest('hex').slice(0, 12)}`);
+  if (await stat(path.join(dir, 'ca.pem')).then(() => true, () => false)) return dir;
+  const tmp = await mkdtemp(`${dir}-`);
+  const units = (JSON.parse(registry) as { units: { code: string; name: string }[] }).units.map((u) => ({ code: u.code, name: u.name }));
+  await initDevPki({ dir: tmp, passphrase: TEST_PASSPHRASE, units });
+  await rename(tmp, dir).catch(async () => rm(tmp, { recursive: true, force: true })); // another file made it first
+  return dir;
+}
+
 export async function makeTestEnv(overrides: Record<string, string> = {}): Promise<TestEnv> {
   const tag = randomBytes(5).toString('hex');
   const dbName = `motcua_test_${tag}`;
   const dbUrl = new URL(PG_BASE);
   dbUrl.pathname = `/${dbName}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'motcua-test-'));
+  await cp(await devPkiTemplate(), path.join(dataDir, 'pki'), { recursive: true });
   const env: Record<string, string> = {
     DATABASE_URL: dbUrl.toString(),
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',

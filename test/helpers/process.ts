@@ -22,7 +22,12 @@ export interface AppProcess {
 }
 
 export function spawnApp(env: Record<string, string>, mode = 'all'): AppProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'main.ts'), mode], {
+  return spawnScript('main.ts', [mode], env);
+}
+
+/** Runs a TypeScript entry point of the repository (main.ts, scripts/*.ts) as a child process. */
+export function spawnScript(script: string, args: string[], env: Record<string, string>): AppProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, script), ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { CHANNELS, DOCUMENT_ROLES, Dossier, ErrorBody, IntakeReply, PROCEDURE_CODE_PATTERN, UNIT_CODE_PATTERN, type DocumentRole } from '../../../schemas/api.js';
+import { CHANNELS, DOCUMENT_ROLES, binaryResponse, Dossier, ErrorBody, IntakeReply, PROCEDURE_CODE_PATTERN, UNIT_CODE_PATTERN, type DocumentRole } from '../../../schemas/api.js';
 import type { AppContext } from '../../context.js';
 import type { AccessControl } from '../../access.js';
 import { sha256Of, type Intake, type IncomingFile } from '../../intake.js';
@@ -185,7 +185,15 @@ export function dossierRoutes(
 
   app.get(
     '/v1/documents/:id/original',
-    { schema: { tags: ['documents'], summary: 'The uploaded bytes, exactly', security, params: Type.Object({ id: Type.String() }) } },
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'The uploaded bytes, exactly',
+        security,
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: binaryResponse('The original file', ['image/jpeg', 'image/png', 'image/tiff', 'application/pdf']), 404: ErrorBody },
+      },
+    },
     async (req, reply) => {
       const { doc, body } = await reader.original(principalOf(req), req.params.id);
       const asciiName = doc.fileName.normalize('NFD').replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '_') || 'original';

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ErrorBody } from '../../../schemas/api.js';
+import { ErrorBody, binaryResponse } from '../../../schemas/api.js';
 import type { AppContext } from '../../context.js';
 import type { DocumentReader } from '../../documents.js';
 import { ReviewBody, type Review } from '../../review.js';
@@ -77,7 +77,7 @@ export function resultRoutes(base: FastifyInstance, ctx: AppContext, access: Acc
 
   app.get(
     '/v1/documents/:id/pdf',
-    { schema: { tags: ['documents'], summary: 'The signed, searchable PDF', security, params: idParams } },
+    { schema: { tags: ['documents'], summary: 'The signed, searchable PDF', security, params: idParams, response: { 200: binaryResponse('The signed PDF', ['application/pdf']), 404: ErrorBody } } },
     async (req, reply) => {
       const doc = await reader.record(principalOf(req), req.params.id);
       if (!doc.signedKey) throw new AppError('NOT_FOUND', `document ${doc.id} is ${doc.status}, not signed yet`);
