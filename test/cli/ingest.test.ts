@@ -7,11 +7,14 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startApp, type RunningApp } from '../../services/app.js';
 import { ADMIN_KEY, BAD_CORPUS, DEV_CORPUS, makeTestEnv, type TestEnv } from '../helpers/env.js';
 import { Client } from '../helpers/http.js';
 import { APPLICANT, PROCEDURE, UNIT, runCli, scanFolder, startCli, startProxy, type Proxy } from './helpers.js';
+
+// Each test runs the tool several times as a child process; on a busy machine each start costs seconds.
+vi.setConfig({ testTimeout: 300_000 });
 
 let env: TestEnv;
 let app: RunningApp;

@@ -3,8 +3,11 @@
 // the tables and JSON it prints, 429 with Retry-After on a read, and the exit codes.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from './helpers.js';
+
+// Each test runs the tool several times as a child process; on a busy machine each start costs seconds.
+vi.setConfig({ testTimeout: 300_000 });
 
 const KEY = 'mck_stub-key';
 let server: http.Server;
