@@ -59,7 +59,7 @@ describe('skew and orientation estimate (no OCR)', () => {
 
 describe('pages turned and multi-page input', () => {
   it('a page turned 90° is put upright and read', async () => {
-    const { bytes, reference } = await sample('trich-luc-khai-tu-01');
+    const { bytes, reference } = await sample('quyet-dinh-hanh-chinh-01');
     const turned = await sharp(bytes).rotate(90).jpeg({ quality: 90 }).withMetadata({ density: 300 }).toBuffer();
     const { ocr } = await processDocument(engine, { bytes: turned, mediaType: 'image/jpeg' }, META);
     const page = ocr.pages[0];
