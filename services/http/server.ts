@@ -17,6 +17,8 @@ import { adminRoutes } from './routes/admin.js';
 import { dossierRoutes } from './routes/dossiers.js';
 import { resultRoutes } from './routes/results.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { progressRoutes } from './routes/progress.js';
+import { ProgressService } from '../progress/report.js';
 import { Review, ReviewBody } from '../review.js';
 import { Idempotency } from '../idempotency.js';
 import { Backpressure } from '../backpressure.js';
@@ -94,6 +96,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     dossierRoutes(v1, ctx, access, intake, reader, idempotency, backpressure);
     resultRoutes(v1, ctx, access, reader, review);
     catalogRoutes(v1, ctx, access);
+    progressRoutes(v1, new ProgressService(ctx, access));
   });
   return app;
 }
