@@ -343,6 +343,8 @@ describe('a scripted month', () => {
     // Asking for the closed unit gives its successor, where its history is.
     const one = await admin.json('GET', `/v1/progress?period=${PERIOD}&unitCode=${B}`);
     expect(one.body.items.map((i: { unitCode: string }) => i.unitCode)).toEqual([A]);
+    const docs = await admin.json('GET', '/docs/json');
+    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/progress', '/v1/progress.csv', '/v1/progress.xlsx', '/v1/units/{code}/backlog-estimate']));
     const bad = await admin.json('GET', '/v1/progress?period=2026-13');
     expect([bad.status, bad.body.error.code, bad.body.error.field]).toEqual([400, 'VALIDATION_FAILED', 'period']);
   });
