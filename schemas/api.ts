@@ -67,6 +67,18 @@ export const CreatedKey = Type.Object({
   includeDescendants: Type.Boolean(),
 });
 
+export const Me = Type.Object(
+  {
+    role: Role,
+    unitCode: Nullable(Type.String({ description: 'The unit of the key; null: all units (admin)' })),
+    includeDescendants: Type.Boolean(),
+    units: Nullable(Type.Array(Type.String(), { description: 'Every unit the key reaches; null: all' })),
+    actions: Type.Array(Type.String(), { description: 'What the role may do: dossier.write, document.read, review, search, reuse, progress, admin' }),
+  },
+  { description: 'The calling key' },
+);
+export type Me = Static<typeof Me>;
+
 export const Unit = Type.Object({
   code: Type.String({ pattern: UNIT_CODE_PATTERN }),
   name: Type.String({ minLength: 1, maxLength: 300 }),

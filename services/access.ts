@@ -33,6 +33,11 @@ const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
   admin: new Set(['dossier.write', 'document.read', 'review', 'search', 'reuse', 'progress', 'admin']),
 };
 
+/** What a role may do, for clients that show only what a key allows (GET /v1/me). */
+export function allowedActions(role: Role): Action[] {
+  return [...PERMISSIONS[role]];
+}
+
 const ACTION_VI: Record<Action, string> = {
   'dossier.write': 'tiếp nhận hồ sơ',
   'document.read': 'xem tài liệu',
