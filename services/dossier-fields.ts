@@ -98,8 +98,8 @@ export function checkDossierFields(raw: Record<string, unknown>, now: Date = new
     if (first && localDate(d) < first) {
       refuse(
         'receivedAt',
-        `trước ngày có quy định mã hồ sơ (${first}, schemas/code-schemes.json); hồ sơ tồn đọng số hóa hôm nay dùng ngày hôm nay`,
-        `is before the first dossier-code scheme (${first}, schemas/code-schemes.json); backlog digitized today is received today`,
+        `là ngày chưa có quy định mã hồ sơ nào (quy định đầu tiên từ ${first}); hồ sơ tồn đọng số hóa hôm nay dùng ngày hôm nay`,
+        `is too early: no dossier-code scheme was in force on that day (the first starts ${first}); backlog digitized today is received today`,
       );
     }
     receivedAtDate = d;

@@ -21,6 +21,9 @@ import { archiveRoutes } from './routes/archive.js';
 import { Search } from '../search.js';
 import { People } from '../people.js';
 import { Reuse } from '../reuse.js';
+import { progressRoutes } from './routes/progress.js';
+import { ProgressService } from '../progress/report.js';
+import { consoleRoutes, meRoutes } from './routes/console.js';
 import { Review, ReviewBody } from '../review.js';
 import { Idempotency } from '../idempotency.js';
 import { Backpressure } from '../backpressure.js';
@@ -94,6 +97,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   });
 
   opsRoutes(app, ctx, backpressure);
+  await consoleRoutes(app, ctx);
   await app.register(async (v1) => {
     v1.addHook('onRequest', authHook(access));
     adminRoutes(v1, ctx, access);
@@ -101,6 +105,8 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     resultRoutes(v1, ctx, access, reader, review);
     catalogRoutes(v1, ctx, access);
     archiveRoutes(v1, new Search(ctx, access), new People(ctx, access), reuse);
+    progressRoutes(v1, new ProgressService(ctx, access));
+    meRoutes(v1, ctx, access, reader);
   });
   return app;
 }

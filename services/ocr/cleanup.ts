@@ -77,10 +77,27 @@ function unreadable(err: unknown): AppError {
   return new AppError('PAGE_UNREADABLE', `image cannot be decoded: ${msg.slice(0, 200)}`);
 }
 
-/** A4's short side is 8.27 in; used only when the file carries no resolution. */
+/** A4's short side is 8.27 in; used when the file carries no resolution, or one that cannot be true. */
 function guessDpi(width: number, height: number): number {
   const dpi = Math.min(width, height) / 8.27;
   return Math.min(600, Math.max(72, Math.round(dpi / 50) * 50));
+}
+
+/** Short side of the papers a desk receives, in inches: from an ID card (2.1) to A3 (11.7), with margin. */
+const PLAUSIBLE_SHORT_SIDE_IN = { min: 2, max: 13 };
+
+/**
+ * The resolution a page is read at. Many writers (phones, JPEG encoders, some scanners) stamp the
+ * JFIF default of 72 dpi whatever the pixels are: a 2480 px wide A4 scan "at 72 dpi" would be a
+ * 34-inch sheet, and trusting it meant upscaling the page 4x before OCR (40x slower, worse reading).
+ * A header is believed only when the paper size it implies is one a desk could receive.
+ */
+export function pageDpi(density: number | undefined, width: number, height: number): number {
+  if (density && density >= 72) {
+    const shortIn = Math.min(width, height) / density;
+    if (shortIn >= PLAUSIBLE_SHORT_SIDE_IN.min && shortIn <= PLAUSIBLE_SHORT_SIDE_IN.max) return density;
+  }
+  return guessDpi(width, height);
 }
 
 /**
@@ -129,7 +146,7 @@ export async function decodePage(
       : await pipe.toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
     const channels = info.channels === 3 ? 3 : 1;
     if (info.channels !== channels) throw new Error(`unexpected ${info.channels} channels`);
-    const dpi = opts.dpiHint ?? (meta.density && meta.density >= 72 ? meta.density : guessDpi(info.width, info.height));
+    const dpi = opts.dpiHint ?? pageDpi(meta.density, info.width, info.height);
     const grey = channels === 3 ? await suppressColourInk(data, info.width * info.height) : data;
     const jpeg = passThroughJpeg(input, meta, info.width, info.height);
     return { raw: data, width: info.width, height: info.height, channels, bilevel, dpi, grey, ...(jpeg ? { jpeg } : {}) };

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { READ_DPI, decodePage, renderForArchive, renderForOcr, suppressColourInk } from '../../services/ocr/cleanup.js';
+import { READ_DPI, decodePage, pageDpi, renderForArchive, renderForOcr, suppressColourInk } from '../../services/ocr/cleanup.js';
 import { sample } from './helpers.js';
 
 describe('cleanup for OCR and archive (no OCR)', () => {
@@ -15,6 +15,27 @@ describe('cleanup for OCR and archive (no OCR)', () => {
     expect(out[4]).toBe(255);
     // Saturation 25 is below the threshold: the pixel keeps its luminance.
     expect(Math.abs((out[5] ?? 0) - 222)).toBeLessThanOrEqual(1);
+  });
+
+  it('believes a resolution header only when the paper it implies could be real (the JFIF 72 dpi default is not)', async () => {
+    // Fails on the old code: a 300 dpi A4 scan re-encoded as JPEG says 72 dpi and was upscaled 4x before OCR.
+    const { bytes } = await sample('giay-khai-sinh-03');
+    const jpeg = await sharp(bytes).jpeg({ quality: 88 }).toBuffer();
+    expect((await sharp(jpeg).metadata()).density).toBe(72);
+    const page = await decodePage(jpeg, {});
+    expect(page.dpi).toBe(300);
+    const img = await renderForOcr(page, { rotation: 0, skew: 0 }, false, READ_DPI);
+    const [, w] = /^P5\n(\d+) /.exec(img.png.subarray(0, 32).toString('ascii')) ?? [];
+    expect(Number(w)).toBeLessThan(page.width);
+    // Headers that describe a real sheet are kept: A4 at 200 and 600 dpi, an ID card at 300, A3 at 150.
+    expect(pageDpi(200, 1654, 2339)).toBe(200);
+    expect(pageDpi(600, 4960, 7016)).toBe(600);
+    expect(pageDpi(300, 1011, 638)).toBe(300);
+    expect(pageDpi(150, 1754, 2480)).toBe(150);
+    // A header that would make an A4 scan a 34-inch or a 1-inch sheet is not.
+    expect(pageDpi(72, 2480, 3508)).toBe(300);
+    expect(pageDpi(2400, 2480, 3508)).toBe(300);
+    expect(pageDpi(undefined, 1654, 2339)).toBe(200);
   });
 
   it('reads at READ_DPI but reports boxes in the 300 dpi frame', async () => {
