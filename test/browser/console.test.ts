@@ -134,8 +134,23 @@ describe('the console in chromium', () => {
     await page.locator('.badge[data-valid="true"]').waitFor();
     await page.locator('.pdf iframe').waitFor();
     expect(await page.locator('.pdf iframe').getAttribute('src')).toMatch(/^blob:/);
-    await check(page, '05-document');
+    await check(page, '04b-archive-document');
   }, 120_000);
+
+  it('shows the signed PDF in the document page, and verifies a dropped PDF', async () => {
+    const page = await tab('desk');
+    await page.goto(`${app.url}/console/#/documents/${doneDocId}`);
+    await page.locator('.badge[data-valid="true"]').waitFor();
+    await page.locator('.pdf iframe').waitFor();
+    expect(await page.locator('.pdf iframe').getAttribute('src')).toMatch(/^blob:/);
+    await check(page, '05-document');
+    const pdf = await admin.withKey(keys.desk!).raw(`/v1/documents/${doneDocId}/pdf`);
+    expect(pdf.status).toBe(200);
+    await page.goto(`${app.url}/console/#/verify`);
+    await page.getByLabel('Kéo thả tệp PDF vào đây hoặc chọn tệp').setInputFiles({ name: 'ket-qua.pdf', mimeType: 'application/pdf', buffer: pdf.bytes });
+    await page.locator('.badge[data-valid="true"]').waitFor();
+    await check(page, '06-verify');
+  }, 60_000);
 
   it('reuses the paper into a second dossier from the desk page, without scanning it again', async (ctx) => {
     if (!hasRoute('GET', '/v1/people/:personId/documents') || !hasRoute('POST', '/v1/dossiers/:dossierCode/reuse')) ctx.skip();
@@ -146,7 +161,7 @@ describe('the console in chromium', () => {
     const reuse = page.locator(`[data-reuse="${doneDocId}"]`);
     await reuse.click();
     expect(await reuse.getAttribute('aria-pressed')).toBe('true');
-    await check(page, '06-desk-reuse');
+    await check(page, '07-desk-reuse');
     await page.getByRole('button', { name: 'Tiếp nhận' }).click();
     await page.waitForURL(/#\/dossiers\//);
     await page.locator('tr[data-document] .tag').waitFor();
@@ -162,7 +177,7 @@ describe('the console in chromium', () => {
     await page.goto(`${app.url}/console/#/review`);
     await page.getByRole('heading', { name: 'unknown-giay-moi-01.jpg' }).waitFor();
     await page.locator('.viewer img').waitFor(); // the page picture, from /v1/documents/{id}/pages/1
-    await check(page, '07-review');
+    await check(page, '08-review');
     await page.keyboard.press('Enter');
     await page.getByText('1 đã xác nhận').waitFor();
     const after = await archive.json('GET', `/v1/documents/${id}`);
@@ -180,7 +195,7 @@ describe('the console in chromium', () => {
     // Chart.js drew on the canvas: some pixel is not transparent.
     const drawn = await page.evaluate(`(() => { const c = document.querySelector('.chart canvas'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true; return false; })()`);
     expect(drawn).toBe(true);
-    await check(page, '08-progress');
+    await check(page, '09-progress');
   }, 60_000);
 
   it('switches to English', async () => {

@@ -18,19 +18,27 @@ const LEVELS = [
 ];
 const PERIOD_RE = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?|-Q[1-4])?$/;
 
-/** How far a unit is behind its targets (the larger of the two gaps; ahead counts as negative). */
+/**
+ * How far a unit is behind: the larger shortfall of its two rates under the target to date, so a small
+ * commune and a large department compare on the same scale (ahead counts as negative).
+ */
 function behind(i: ProgressItem): number {
-  const gaps = [i.gap.digitization, i.gap.reuse].filter((g): g is number => typeof g === 'number');
-  if (gaps.length) return Math.max(...gaps);
-  return -(i.digitizationRate ?? 0);
+  const t = i.targetToDate ?? i.target;
+  const short = [
+    t.digitization === null ? null : t.digitization - (i.digitizationRate ?? 0),
+    t.reuse === null ? null : t.reuse - (i.reuseRate ?? 0),
+  ].filter((x): x is number => x !== null);
+  return short.length ? Math.max(...short) : -(i.digitizationRate ?? 0);
 }
+
+const label = (s: ReturnType<typeof useSession>, i: ProgressItem) => (i.unitCode ? unitName(s, i.unitCode) : i.name);
 
 function RateChart({ items }: { items: ProgressItem[] }) {
   const session = useSession();
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     if (!canvas.current) return;
-    const labels = items.map((i) => unitName(session, i.unitCode));
+    const labels = items.map((i) => label(session, i));
     const pct = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 10);
     const chart = new Chart(canvas.current, {
       type: 'bar',
@@ -64,11 +72,13 @@ export function ProgressPage() {
   const session = useSession();
   const [period, setPeriod] = useState(String(new Date().getFullYear()));
   const [level, setLevel] = useState('');
+  const [byLevel, setByLevel] = useState(false);
   const [data, setData] = useState<ProgressReply | null>(null);
   const [error, setError] = useState<unknown>(null);
   const periodOk = PERIOD_RE.test(period.trim());
   const query = () => {
     const q = new URLSearchParams({ period: period.trim() });
+    if (byLevel) q.set('groupBy', 'level');
     return q.toString();
   };
   const load = () => {
@@ -76,7 +86,7 @@ export function ProgressPage() {
     setError(null);
     get<ProgressReply>(`/v1/progress?${query()}`).then(setData, setError);
   };
-  useEffect(load, []);
+  useEffect(load, [byLevel]);
   const items = (data?.items ?? []).filter((i) => !level || i.level === level).sort((a, b) => behind(b) - behind(a));
   const fetchFile = (ext: 'csv' | 'xlsx') => download(`/v1/progress.${ext}?${query()}`, `tien-do-${period.trim()}.${ext}`).catch(setError);
 
@@ -102,6 +112,10 @@ export function ProgressPage() {
             ))}
           </select>
         </Field>
+        <div class="field check">
+          <input id="by-level" type="checkbox" checked={byLevel} onChange={(e) => setByLevel(e.currentTarget.checked)} />
+          <label for="by-level">{tr('Gộp theo cấp', 'Totals by level')}</label>
+        </div>
         <div class="actions">
           <button type="submit" disabled={!periodOk}>
             {tr('Xem', 'Show')}
@@ -129,7 +143,8 @@ export function ProgressPage() {
                 <th scope="col">{tr('Hồ sơ nhận', 'Received')}</th>
                 <th scope="col">{tr('Đã số hóa', 'Digitized')}</th>
                 <th scope="col">{tr('Tỷ lệ số hóa', 'Digitization')}</th>
-                <th scope="col">{tr('Chỉ tiêu', 'Target')}</th>
+                <th scope="col">{tr('Chỉ tiêu năm', "Year's target")}</th>
+                <th scope="col">{tr('Còn thiếu (hồ sơ)', 'Short by (dossiers)')}</th>
                 <th scope="col">{tr('Tỷ lệ tái sử dụng', 'Reuse')}</th>
                 <th scope="col">{tr('Chỉ tiêu', 'Target')}</th>
                 <th scope="col">{tr('Kết quả số hóa', 'Results digitized')}</th>
@@ -138,12 +153,13 @@ export function ProgressPage() {
             </thead>
             <tbody>
               {items.map((i) => (
-                <tr key={i.unitCode} class={i.onTrack === false ? 'behind' : undefined}>
-                  <th scope="row">{unitName(session, i.unitCode)}</th>
+                <tr key={i.unitCode ?? i.name} class={i.onTrack === false ? 'behind' : undefined}>
+                  <th scope="row">{label(session, i)}</th>
                   <td>{i.dossiersReceived}</td>
                   <td>{i.dossiersDigitized}</td>
                   <td>{percent(i.digitizationRate)}</td>
                   <td>{percent(i.target.digitization)}</td>
+                  <td>{i.gap.digitization ?? '—'}</td>
                   <td>{percent(i.reuseRate)}</td>
                   <td>{percent(i.target.reuse)}</td>
                   <td>{percent(i.resultDigitizationRate)}</td>
