@@ -26,9 +26,9 @@ export type Action =
   | 'admin';
 
 const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
-  desk: new Set(['dossier.write', 'document.read', 'search', 'reuse']),
+  desk: new Set(['dossier.write', 'document.read', 'search', 'reuse', 'progress']),
   postal: new Set(['dossier.write', 'document.read']),
-  archive: new Set(['document.read', 'review', 'search', 'reuse']),
+  archive: new Set(['document.read', 'review', 'search', 'reuse', 'progress']),
   leader: new Set(['document.read', 'search', 'progress']),
   admin: new Set(['dossier.write', 'document.read', 'review', 'search', 'reuse', 'progress', 'admin']),
 };
