@@ -33,6 +33,17 @@ function behind(i: ProgressItem): number {
 
 const label = (s: ReturnType<typeof useSession>, i: ProgressItem) => (i.unitCode ? unitName(s, i.unitCode) : i.name);
 
+const targetLine = (color: string, halfWidth: number) => ({
+  borderColor: color,
+  backgroundColor: color,
+  borderDash: [6, 4],
+  borderWidth: 1,
+  pointStyle: 'line' as const,
+  pointRadius: halfWidth,
+  pointHoverRadius: halfWidth,
+  pointBorderWidth: 3,
+});
+
 function RateChart({ items }: { items: ProgressItem[] }) {
   const session = useSession();
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -40,6 +51,9 @@ function RateChart({ items }: { items: ProgressItem[] }) {
     if (!canvas.current) return;
     const labels = items.map((i) => label(session, i));
     const pct = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 10);
+    // Each unit's target is drawn as a level line across its bars (units of different levels have
+    // different targets), joined from unit to unit.
+    const width = Math.max(12, Math.min(120, (canvas.current.clientWidth / Math.max(1, items.length)) * 0.4));
     const chart = new Chart(canvas.current, {
       type: 'bar',
       data: {
@@ -47,8 +61,8 @@ function RateChart({ items }: { items: ProgressItem[] }) {
         datasets: [
           { type: 'bar', label: tr('Tỷ lệ số hóa (%)', 'Digitization rate (%)'), data: items.map((i) => pct(i.digitizationRate)), backgroundColor: '#1f6feb' },
           { type: 'bar', label: tr('Tỷ lệ tái sử dụng (%)', 'Reuse rate (%)'), data: items.map((i) => pct(i.reuseRate)), backgroundColor: '#2da44e' },
-          { type: 'line', label: tr('Chỉ tiêu số hóa (%)', 'Digitization target (%)'), data: items.map((i) => pct(i.target.digitization)), borderColor: '#cf222e', backgroundColor: '#cf222e', borderDash: [6, 4], pointRadius: 3 },
-          { type: 'line', label: tr('Chỉ tiêu tái sử dụng (%)', 'Reuse target (%)'), data: items.map((i) => pct(i.target.reuse)), borderColor: '#9a6700', backgroundColor: '#9a6700', borderDash: [2, 3], pointRadius: 3 },
+          { type: 'line', label: tr('Chỉ tiêu số hóa (%)', 'Digitization target (%)'), data: items.map((i) => pct(i.target.digitization)), ...targetLine('#cf222e', width) },
+          { type: 'line', label: tr('Chỉ tiêu tái sử dụng (%)', 'Reuse target (%)'), data: items.map((i) => pct(i.target.reuse)), ...targetLine('#7d4e00', width) },
         ],
       },
       options: {
