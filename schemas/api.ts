@@ -67,6 +67,18 @@ export const CreatedKey = Type.Object({
   includeDescendants: Type.Boolean(),
 });
 
+export const Me = Type.Object(
+  {
+    role: Role,
+    unitCode: Nullable(Type.String({ description: 'The unit of the key; null: all units (admin)' })),
+    includeDescendants: Type.Boolean(),
+    units: Nullable(Type.Array(Type.String(), { description: 'Every unit the key reaches; null: all' })),
+    actions: Type.Array(Type.String(), { description: 'What the role may do: dossier.write, document.read, review, search, reuse, progress, admin' }),
+  },
+  { description: 'The calling key' },
+);
+export type Me = Static<typeof Me>;
+
 export const Unit = Type.Object({
   code: Type.String({ pattern: UNIT_CODE_PATTERN }),
   name: Type.String({ minLength: 1, maxLength: 300 }),
@@ -219,3 +231,66 @@ export const binaryResponse = (description: string, mediaTypes: string[]) => ({
   description,
   content: Object.fromEntries(mediaTypes.map((m) => [m, { schema: { type: 'string', format: 'binary' } }])),
 });
+
+// Progress toward the targets (GET /v1/progress, .csv, .xlsx).
+const Rate = Nullable(Type.Number({ description: 'A share from 0 to 1; null when its denominator is 0' }));
+export const ProgressQuery = Type.Object(
+  {
+    unitCode: Type.Optional(Type.String({ pattern: UNIT_CODE_PATTERN, description: 'The unit and everything below it (default: every unit of the key)' })),
+    period: Type.Optional(Type.String({ maxLength: 10, description: 'YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD on the Vietnam calendar (default: this year)' })),
+    groupBy: Type.Optional(Type.Union([Type.Literal('unit'), Type.Literal('level')], { default: 'unit' })),
+    asOf: Type.Optional(Type.String({ maxLength: 40, description: 'The figures as they stood at this moment (ISO 8601, or YYYY-MM-DD = the end of that Vietnam day)' })),
+  },
+  { additionalProperties: false },
+);
+export type ProgressQuery = Static<typeof ProgressQuery>;
+const ProgressFigures = {
+  dossiersReceived: Type.Integer(),
+  byChannel: Type.Object({ desk: Type.Integer(), postal: Type.Integer(), online: Type.Integer(), backlog: Type.Integer() }),
+  onlineShare: Rate,
+  dossiersDigitized: Type.Integer(),
+  digitizationRate: Rate,
+  dossiersWithReuse: Type.Integer(),
+  reuseRate: Rate,
+  resultsIssued: Type.Integer({ description: 'Dossiers with at least one result document' }),
+  resultsDigitized: Type.Integer({ description: 'Of those, dossiers whose every result document is done (signed)' }),
+  resultDigitizationRate: Rate,
+};
+const TargetPair = Type.Object({ digitization: Rate, reuse: Rate });
+const ProgressBacklog = Type.Object({
+  resultsDigitized: Type.Integer(),
+  estimate: Nullable(Type.Integer()),
+  rate: Rate,
+  reason: Nullable(Type.Union([Type.Literal('NO_ESTIMATE'), Type.Literal('ZERO_ESTIMATE')])),
+});
+export const ProgressItem = Type.Object({
+  unitCode: Nullable(Type.String()),
+  name: Type.String(),
+  level: UnitLevel,
+  includes: Type.Optional(Type.Array(Type.String(), { description: 'Closed units whose history this unit carries' })),
+  ...ProgressFigures,
+  target: TargetPair,
+  targetToDate: TargetPair,
+  onTrack: Nullable(Type.Boolean()),
+  gap: Type.Object({ digitization: Nullable(Type.Integer()), reuse: Nullable(Type.Integer()), results: Nullable(Type.Integer()) }),
+  score766: Type.Object({ digitization: Rate, reuse: Rate, points: Nullable(Type.Number()), maxPoints: Type.Number() }),
+  backlog: ProgressBacklog,
+  rollup: Type.Optional(Type.Object(ProgressFigures)),
+});
+export const ProgressReport = Type.Object({
+  period: Type.String(),
+  from: Type.String({ format: 'date' }),
+  to: Type.String({ format: 'date' }),
+  asOf: Type.String({ format: 'date-time' }),
+  groupBy: Type.Union([Type.Literal('unit'), Type.Literal('level')]),
+  unitCode: Nullable(Type.String()),
+  yearFraction: Type.Number(),
+  source: Type.Union([Type.Literal('summary'), Type.Literal('recount')]),
+  items: Type.Array(ProgressItem),
+  total: Type.Object({ ...ProgressFigures, backlog: ProgressBacklog }),
+});
+export const BacklogEstimateBody = Type.Object(
+  { estimate: Nullable(Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'Still-valid old results the unit holds; null removes the estimate' })) },
+  { additionalProperties: false },
+);
+export type BacklogEstimateBody = Static<typeof BacklogEstimateBody>;

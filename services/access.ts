@@ -26,12 +26,17 @@ export type Action =
   | 'admin';
 
 const PERMISSIONS: Record<Role, ReadonlySet<Action>> = {
-  desk: new Set(['dossier.write', 'document.read', 'search', 'reuse']),
+  desk: new Set(['dossier.write', 'document.read', 'search', 'reuse', 'progress']),
   postal: new Set(['dossier.write', 'document.read']),
-  archive: new Set(['document.read', 'review', 'search', 'reuse']),
+  archive: new Set(['document.read', 'review', 'search', 'reuse', 'progress']),
   leader: new Set(['document.read', 'search', 'progress']),
   admin: new Set(['dossier.write', 'document.read', 'review', 'search', 'reuse', 'progress', 'admin']),
 };
+
+/** What a role may do, for clients that show only what a key allows (GET /v1/me). */
+export function allowedActions(role: Role): Action[] {
+  return [...PERMISSIONS[role]];
+}
 
 const ACTION_VI: Record<Action, string> = {
   'dossier.write': 'tiếp nhận hồ sơ',

@@ -17,6 +17,9 @@ import { adminRoutes } from './routes/admin.js';
 import { dossierRoutes } from './routes/dossiers.js';
 import { resultRoutes } from './routes/results.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { progressRoutes } from './routes/progress.js';
+import { ProgressService } from '../progress/report.js';
+import { consoleRoutes, meRoutes } from './routes/console.js';
 import { Review, ReviewBody } from '../review.js';
 import { Idempotency } from '../idempotency.js';
 import { Backpressure } from '../backpressure.js';
@@ -88,12 +91,15 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   });
 
   opsRoutes(app, ctx, backpressure);
+  await consoleRoutes(app, ctx);
   await app.register(async (v1) => {
     v1.addHook('onRequest', authHook(access));
     adminRoutes(v1, ctx, access);
     dossierRoutes(v1, ctx, access, intake, reader, idempotency, backpressure);
     resultRoutes(v1, ctx, access, reader, review);
     catalogRoutes(v1, ctx, access);
+    progressRoutes(v1, new ProgressService(ctx, access));
+    meRoutes(v1, ctx, access, reader);
   });
   return app;
 }
