@@ -147,6 +147,18 @@ export const ReviewRecord = Type.Object(
 );
 export type ReviewRecord = Static<typeof ReviewRecord>;
 
+export const NOT_REUSABLE_REASONS = ['NOT_DONE', 'REVOKED', 'SUPERSEDED', 'EXPIRED'] as const;
+export const NotReusableReason = Type.Union([Type.Literal('NOT_DONE'), Type.Literal('REVOKED'), Type.Literal('SUPERSEDED'), Type.Literal('EXPIRED')], {
+  description: 'Why a paper cannot be reused today: not done (read, coded, signed), revoked, superseded by a newer result, or expired',
+});
+export const ReuseLink = Type.Object({ dossierCode: Type.String(), unitCode: Type.String(), at: Type.String(), reuseId: Type.String() });
+export const Revocation = Type.Object({
+  at: Type.String(),
+  by: Type.String(),
+  reason: Type.String(),
+  supersededBy: Nullable(Type.String()),
+});
+
 export const Document = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
@@ -175,6 +187,13 @@ export const Document = Type.Object(
     createdAt: Type.String(),
     updatedAt: Type.String(),
     timestamps: Type.Record(Type.String(), Nullable(Type.String())),
+    reusedIn: Type.Optional(Type.Array(ReuseLink, { description: 'Dossiers this paper was reused into, oldest first' })),
+    reusedFrom: Type.Optional(Nullable(Type.String({ description: 'For a reused copy: the paper it links to' }))),
+    validUntil: Type.Optional(Nullable(Type.String({ format: 'date', description: 'Last day it can be reused; null: no expiry' }))),
+    revoked: Type.Optional(Type.Boolean()),
+    revocation: Type.Optional(Nullable(Revocation)),
+    reusable: Type.Optional(Type.Boolean()),
+    notReusableReason: Type.Optional(Nullable(NotReusableReason)),
   },
   { $id: 'Document' },
 );
@@ -208,6 +227,9 @@ export type IntakeReply = Static<typeof IntakeReply>;
 export const AuditQuery = Type.Object({
   actor: Type.Optional(Type.String()),
   action: Type.Optional(Type.String()),
+  documentId: Type.Optional(Type.String({ format: 'uuid' })),
+  personId: Type.Optional(Type.String({ minLength: 9, maxLength: 14, description: 'Entries about this person (searches by id, person look-ups, reuses)' })),
+  cursor: Type.Optional(Type.String({ maxLength: 40, description: 'nextCursor of the previous page' })),
   from: Type.Optional(Type.String({ format: 'date-time' })),
   to: Type.Optional(Type.String({ format: 'date-time' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
@@ -222,6 +244,8 @@ export const AuditEntry = Type.Object({
   targetType: Nullable(Type.String()),
   targetId: Nullable(Type.String()),
   unitCode: Nullable(Type.String()),
+  documentId: Nullable(Type.String()),
+  personId: Nullable(Type.String({ description: 'Masked' })),
   detail: Type.Unknown(),
 });
 export type AuditEntry = Static<typeof AuditEntry>;
@@ -232,6 +256,88 @@ export const binaryResponse = (description: string, mediaTypes: string[]) => ({
   content: Object.fromEntries(mediaTypes.map((m) => [m, { schema: { type: 'string', format: 'binary' } }])),
 });
 
+// The archive: search, a person's papers, reuse, revocation.
+export const SearchQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ maxLength: 200, description: 'Words, with or without diacritics ("nguyen van an" finds "Nguyễn Văn An"; the exact spelling ranks first); digits find ids by their beginning' })),
+    personId: Type.Optional(Type.String({ minLength: 9, maxLength: 14, description: 'A personal id or tax code the paper names, or its dossier applicant' })),
+    docType: Type.Optional(Type.String({ maxLength: 80 })),
+    code: Type.Optional(Type.String({ minLength: 3, maxLength: 80, description: 'A code or its beginning' })),
+    unitCode: Type.Optional(Type.String({ pattern: UNIT_CODE_PATTERN, description: 'This unit and the units below it' })),
+    issuedFrom: Type.Optional(Type.String({ format: 'date' })),
+    issuedTo: Type.Optional(Type.String({ format: 'date' })),
+    status: Type.Optional(DocumentStatus),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
+  },
+  { additionalProperties: false },
+);
+export type SearchQuery = Static<typeof SearchQuery>;
+export const SearchItem = Type.Object({
+  id: Type.String(),
+  dossierCode: Type.String(),
+  code: Nullable(Type.String()),
+  docType: Nullable(Type.String()),
+  title: Nullable(Type.String({ description: 'The type\'s Vietnamese name' })),
+  unitCode: Type.String(),
+  issueDate: Nullable(Type.String({ format: 'date' })),
+  personIds: Type.Array(Type.String(), { description: 'Masked, except the one searched for' }),
+  snippet: Nullable(Type.String({ description: 'Where the words matched, marked <mark>…</mark>' })),
+  status: DocumentStatus,
+  validUntil: Nullable(Type.String({ format: 'date' })),
+  reusable: Type.Boolean(),
+  notReusableReason: Nullable(NotReusableReason),
+});
+export const SearchReply = Type.Object({
+  total: Type.Integer({ description: 'All matches within the key\'s units' }),
+  items: Type.Array(SearchItem),
+  nextCursor: Nullable(Type.String()),
+  nearMatches: Type.Boolean({ description: 'No word matched exactly: these are names close to the query (OCR near-misses)' }),
+});
+export type SearchReply = Static<typeof SearchReply>;
+export const PersonDocument = Type.Object({
+  id: Type.String(),
+  code: Nullable(Type.String()),
+  docType: Nullable(Type.String()),
+  title: Nullable(Type.String()),
+  unitCode: Type.String(),
+  unitName: Nullable(Type.String({ description: 'The issuer' })),
+  issueDate: Nullable(Type.String({ format: 'date' })),
+  validUntil: Nullable(Type.String({ format: 'date' })),
+  reusable: Type.Boolean(),
+  notReusableReason: Nullable(NotReusableReason),
+  inScope: Type.Boolean({ description: 'false: another unit\'s result, shown with reuse metadata only (reuse it to open it)' }),
+  status: Type.Optional(DocumentStatus),
+  dossierCode: Type.Optional(Type.String()),
+});
+export const PersonDocumentsReply = Type.Object({ items: Type.Array(PersonDocument) });
+export type PersonDocumentsReply = Static<typeof PersonDocumentsReply>;
+export const ReuseBody = Type.Object(
+  {
+    documentId: Type.String({ format: 'uuid' }),
+    componentCode: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The dossier component the paper stands for' })),
+    reason: Type.Optional(Type.String({ minLength: 3, maxLength: 500, description: 'Why another person\'s paper is reused (archive and admin keys only)' })),
+  },
+  { additionalProperties: false },
+);
+export type ReuseBody = Static<typeof ReuseBody>;
+export const ReuseReply = Type.Object({
+  reuseId: Type.String(),
+  copyId: Type.String({ description: 'The paper as a document of this dossier: open it with GET /v1/documents/{copyId}' }),
+  documentId: Type.String(),
+  dossierCode: Type.String(),
+  at: Type.String(),
+});
+export type ReuseReply = Static<typeof ReuseReply>;
+export const RevokeBody = Type.Object(
+  {
+    reason: Type.String({ minLength: 3, maxLength: 500 }),
+    supersededBy: Type.Optional(Type.String({ format: 'uuid', description: 'The newer result that replaces this one' })),
+  },
+  { additionalProperties: false },
+);
+export type RevokeBody = Static<typeof RevokeBody>;
+export const RevokeReply = Type.Object({ id: Type.String(), revoked: Type.Boolean(), revocation: Revocation });
 // Progress toward the targets (GET /v1/progress, .csv, .xlsx).
 const Rate = Nullable(Type.Number({ description: 'A share from 0 to 1; null when its denominator is 0' }));
 export const ProgressQuery = Type.Object(
@@ -240,6 +346,7 @@ export const ProgressQuery = Type.Object(
     period: Type.Optional(Type.String({ maxLength: 10, description: 'YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD on the Vietnam calendar (default: this year)' })),
     groupBy: Type.Optional(Type.Union([Type.Literal('unit'), Type.Literal('level')], { default: 'unit' })),
     asOf: Type.Optional(Type.String({ maxLength: 40, description: 'The figures as they stood at this moment (ISO 8601, or YYYY-MM-DD = the end of that Vietnam day)' })),
+    include: Type.Optional(Type.Literal('operations', { description: 'Add processing time, review queue, failures and desk productivity per item (counted live)' })),
   },
   { additionalProperties: false },
 );
@@ -276,6 +383,17 @@ export const ProgressItem = Type.Object({
   score766: Type.Object({ digitization: Rate, reuse: Rate, points: Nullable(Type.Number()), maxPoints: Type.Number() }),
   backlog: ProgressBacklog,
   rollup: Type.Optional(Type.Object(ProgressFigures)),
+  operations: Type.Optional(
+    Type.Object({
+      processing: Type.Object({ documents: Type.Integer(), p50Seconds: Nullable(Type.Number()), p95Seconds: Nullable(Type.Number()) }, { description: 'Receipt of a paper to done, for papers done in the period (reused copies excluded)' }),
+      review: Type.Object({ waiting: Type.Integer(), oldestSeconds: Nullable(Type.Number()) }, { description: "Papers of the period's dossiers now in review, and the longest wait" }),
+      failures: Type.Record(Type.String(), Type.Integer(), { description: "Papers of the period's dossiers now failed, by error code" }),
+      deskProductivity: Type.Object(
+        { deskKeys: Type.Integer(), dossiers: Type.Integer(), perKeyPerYear: Nullable(Type.Number()), target: Nullable(Type.Integer()) },
+        { description: 'Dossiers received through desk keys in the period, per key, annualized; target 1,600 (urban) or 1,200 (rural) a year' },
+      ),
+    }),
+  ),
 });
 export const ProgressReport = Type.Object({
   period: Type.String(),

@@ -6,6 +6,7 @@ import type { Document, Dossier } from '../schemas/api.js';
 import type { AppContext } from './context.js';
 import type { AccessControl, Principal } from './access.js';
 import { AppError } from './errors.js';
+import { recordAudit } from '../storage/catalog/audit.js';
 
 /** The public shape: catalog-internal keys stay inside. */
 export function publicDocument(d: documents.DocumentRecord): Document {
@@ -14,6 +15,9 @@ export function publicDocument(d: documents.DocumentRecord): Document {
 }
 
 export class DocumentReader {
+  /** Set at start by the archive: what a document view adds (where it was reused, validity, revocation). */
+  extras: ((d: documents.DocumentRecord) => Promise<Partial<Document>>) | null = null;
+
   constructor(
     private readonly ctx: AppContext,
     private readonly access: AccessControl,
@@ -43,12 +47,20 @@ export class DocumentReader {
     return d;
   }
 
-  async document(p: Principal, id: string): Promise<Document> {
-    return publicDocument(await this.record(p, id));
+  async document(p: Principal, id: string, from: string | null = null): Promise<Document> {
+    const doc = await this.record(p, id);
+    await this.audit(p, doc, 'document.view', from);
+    return { ...publicDocument(doc), ...(this.extras ? await this.extras(doc) : {}) };
   }
 
-  async original(p: Principal, id: string): Promise<{ doc: documents.DocumentRecord; body: Readable }> {
+  /** Views and downloads are written to the audit log: who, which document, when, from where. */
+  async audit(p: Principal, doc: documents.DocumentRecord, action: 'document.view' | 'document.pdf' | 'document.original', from: string | null): Promise<void> {
+    await recordAudit(this.ctx.db, { actor: p.actor, actorRole: p.role, action, targetType: 'document', targetId: doc.id, unitCode: doc.unitCode, detail: { from } });
+  }
+
+  async original(p: Principal, id: string, from: string | null = null): Promise<{ doc: documents.DocumentRecord; body: Readable }> {
     const doc = await this.record(p, id);
+    await this.audit(p, doc, 'document.original', from);
     const body = await this.ctx.store.stream(this.ctx.config.S3_BUCKET_ORIGINALS, doc.originalKey);
     return { doc, body };
   }

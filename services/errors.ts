@@ -100,6 +100,28 @@ export const ERRORS = {
     vi: 'Hệ thống đang xử lý nhiều hồ sơ; hãy gửi lại sau thời gian trong Retry-After',
     en: 'The pipeline is busy; send the request again after the Retry-After time',
   },
+  NOT_DONE: {
+    status: 409,
+    vi: 'Tài liệu chưa hoàn tất số hóa (đọc, gán mã, ký số), chưa thể tái sử dụng',
+    en: 'The document is not done (read, coded and signed) yet and cannot be reused',
+  },
+  EXPIRED: { status: 409, vi: 'Kết quả đã hết hiệu lực, không tái sử dụng được', en: 'The result has expired and cannot be reused' },
+  REVOKED: { status: 409, vi: 'Kết quả đã bị thu hồi, không tái sử dụng được', en: 'The result was revoked and cannot be reused' },
+  SUPERSEDED: {
+    status: 409,
+    vi: 'Kết quả đã được thay thế bằng kết quả mới hơn; hãy tái sử dụng kết quả mới',
+    en: 'The result was superseded by a newer one; reuse the newer result',
+  },
+  OTHER_PERSON: {
+    status: 409,
+    vi: 'Tài liệu thuộc về người khác, không phải người nộp hồ sơ',
+    en: "The document belongs to another person than the dossier's applicant",
+  },
+  SIGNATURE_INVALID: {
+    status: 409,
+    vi: 'Chữ ký số của bản lưu trữ không còn hợp lệ (tệp có thể đã bị thay đổi); không tái sử dụng, hãy báo quản trị kiểm tra kho',
+    en: 'The stored copy\'s digital signature no longer verifies (the file may have been altered); not reused, ask an administrator to check the archive',
+  },
   INTERNAL: { status: 500, vi: 'Lỗi hệ thống', en: 'Internal error' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -16,6 +16,30 @@ export interface DocTypeDef {
   fields: string[];
   /** Extra printed titles for the type (e.g. an older form's heading). Optional, operator data. */
   titles?: string[];
+  /** How long a result can be reused (see "Validity of results"); absent: until revoked or superseded. */
+  validity?: ValidityRule;
+}
+
+export interface ValidityRule {
+  /** Valid this many months counted from the date in field `from`. */
+  months?: number;
+  from?: string;
+  /** Valid until the date printed in this field. */
+  untilField?: string;
+  /** An event that ends or keeps validity, which the catalog cannot see (e.g. "works started"). */
+  unlessEvent?: string;
+  basis?: string;
+}
+
+function parseValidity(raw: unknown): ValidityRule | undefined {
+  if (!isRecord(raw)) return undefined;
+  const out: ValidityRule = {};
+  if (typeof raw['months'] === 'number' && raw['months'] > 0) out.months = raw['months'];
+  if (typeof raw['from'] === 'string') out.from = raw['from'];
+  if (typeof raw['untilField'] === 'string') out.untilField = raw['untilField'];
+  if (typeof raw['unlessEvent'] === 'string') out.unlessEvent = raw['unlessEvent'];
+  if (typeof raw['basis'] === 'string') out.basis = raw['basis'];
+  return out;
 }
 
 export interface Catalog {
@@ -46,6 +70,8 @@ function parseType(raw: unknown): DocTypeDef {
   };
   const titles = asStringArray(raw['titles']);
   if (titles.length > 0) def.titles = titles;
+  const validity = parseValidity(raw['validity']);
+  if (validity) def.validity = validity;
   return def;
 }
 

@@ -17,6 +17,10 @@ import { adminRoutes } from './routes/admin.js';
 import { dossierRoutes } from './routes/dossiers.js';
 import { resultRoutes } from './routes/results.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { archiveRoutes } from './routes/archive.js';
+import { Search } from '../search.js';
+import { People } from '../people.js';
+import { Reuse } from '../reuse.js';
 import { progressRoutes } from './routes/progress.js';
 import { ProgressService } from '../progress/report.js';
 import { consoleRoutes, meRoutes } from './routes/console.js';
@@ -75,6 +79,8 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   const intake = new Intake(ctx, access);
   const reader = new DocumentReader(ctx, access);
   const review = new Review(ctx, access, reader);
+  const reuse = new Reuse(ctx, access);
+  reader.extras = (doc) => reuse.facts(doc);
   const idempotency = new Idempotency(ctx.db);
   const backpressure = new Backpressure(ctx.queues, config.MAX_QUEUED_JOBS, config.QUEUE_RETRY_AFTER_S);
 
@@ -98,6 +104,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     dossierRoutes(v1, ctx, access, intake, reader, idempotency, backpressure);
     resultRoutes(v1, ctx, access, reader, review);
     catalogRoutes(v1, ctx, access);
+    archiveRoutes(v1, new Search(ctx, access), new People(ctx, access), reuse);
     progressRoutes(v1, new ProgressService(ctx, access));
     meRoutes(v1, ctx, access, reader);
   });

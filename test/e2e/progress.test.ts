@@ -39,11 +39,11 @@ const PROC = '1.001193';
 const APPLICANT = '034221659693';
 const scan = (name: string) => corpusFile(DEV_CORPUS, name);
 
-async function receive(unit: string, channel: Channel, receivedAt: string, files: { name: string; role: 'component' | 'result' }[]): Promise<LedgerDossier> {
+async function receive(unit: string, channel: Channel, receivedAt: string, files: { name: string; role: 'component' | 'result' }[], by: Client = admin): Promise<LedgerDossier> {
   const fields = { unitCode: unit, procedureCode: PROC, applicantId: APPLICANT, channel, receivedAt };
   let res;
-  if (files.length === 0) res = await admin.json('POST', '/v1/dossiers', fields);
-  else res = await admin.upload('/v1/dossiers', { ...fields, roles: files.map((f) => f.role).join(',') }, await Promise.all(files.map((f) => scan(f.name))));
+  if (files.length === 0) res = await by.json('POST', '/v1/dossiers', fields);
+  else res = await by.upload('/v1/dossiers', { ...fields, roles: files.map((f) => f.role).join(',') }, await Promise.all(files.map((f) => scan(f.name))));
   expect([201, 202], JSON.stringify(res.body)).toContain(res.status);
   const d: LedgerDossier = {
     code: res.body.dossierCode,
@@ -170,6 +170,7 @@ const pick = (item: Record<string, unknown>) => {
 };
 
 let reportAtT1: { body: any; at: string } | null = null;
+let deskC: Client;
 
 beforeAll(async () => {
   env = await makeTestEnv();
@@ -184,11 +185,12 @@ beforeAll(async () => {
   for (const f of (await readdir(unitsDir)).filter((n) => n.startsWith(F))) await rename(path.join(unitsDir, f), path.join(aside, f));
   app.ctx.signatures.reload();
 
+  deskC = admin.withKey((await admin.json('POST', '/v1/api-keys', { role: 'desk', unitCode: C })).body.key);
   const gks = 'giay-khai-sinh-01.tif';
   // First wave: one scan read per unit (later copies of the same bytes in a unit reuse the reading).
   const a1 = await receive(A, 'desk', '2026-10-02T08:15:00+07:00', [{ name: gks, role: 'result' }]);
   const b1 = await receive(B, 'desk', '2026-10-06T09:00:00+07:00', [{ name: gks, role: 'result' }]);
-  const c1 = await receive(C, 'online', '2026-10-08T10:00:00+07:00', [{ name: gks, role: 'result' }]);
+  const c1 = await receive(C, 'online', '2026-10-08T10:00:00+07:00', [{ name: gks, role: 'result' }], deskC);
   const f1 = await receive(F, 'desk', '2026-10-14T14:00:00+07:00', [{ name: gks, role: 'result' }]);
   const a3 = await receive(A, 'postal', '2026-10-05T11:00:00+07:00', [{ name: 'unknown-giay-moi-01.jpg', role: 'component' }]);
   for (const d of [a1, b1, c1, f1, a3]) await settle(d);
@@ -212,7 +214,7 @@ beforeAll(async () => {
   const a5 = await receive(A, 'desk', '2026-10-31T23:30:00+07:00', [{ name: gks, role: 'result' }]);
   await reuse(a5, c1.docs[0]!.id);
   await receive(A, 'desk', '2026-11-01T00:10:00+07:00', []);
-  const c2 = await receive(C, 'desk', '2026-10-12T08:00:00+07:00', []);
+  const c2 = await receive(C, 'desk', '2026-10-12T08:00:00+07:00', [], deskC);
   const d1 = await receive(DEPT, 'online', '2026-10-09T08:00:00+07:00', []);
   await reuse(d1, c1.docs[0]!.id);
   await receive(DEPT, 'online', '2026-10-11T08:00:00+07:00', []);
@@ -347,6 +349,36 @@ describe('a scripted month', () => {
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/progress', '/v1/progress.csv', '/v1/progress.xlsx', '/v1/units/{code}/backlog-estimate']));
     const bad = await admin.json('GET', '/v1/progress?period=2026-13');
     expect([bad.status, bad.body.error.code, bad.body.error.field]).toEqual([400, 'VALIDATION_FAILED', 'period']);
+  });
+
+  it('operations: time to done, the review queue, failures by code, desk productivity', async () => {
+    const month = await admin.json('GET', `/v1/progress?period=${PERIOD}&include=operations`);
+    expect(month.status, JSON.stringify(month.body)).toBe(200);
+    const ops = new Map(month.body.items.map((i: any) => [i.unitCode, i.operations]));
+    expect((ops.get(F) as any).failures).toEqual({ SIGNER_MISSING: 1 });
+    expect((ops.get(A) as any).review.waiting).toBe(1);
+    expect((ops.get(A) as any).review.oldestSeconds).toBeGreaterThan(0);
+    // C's dossiers came in through one desk key; a month of 31 days, annualized; C is rural.
+    const days = 31 * 86400_000;
+    expect((ops.get(C) as any).deskProductivity).toEqual({ deskKeys: 1, dossiers: 2, perKeyPerYear: expect.closeTo(2 * (365.25 * 86400_000) / days, 9), target: 1200 });
+
+    // Papers were read and signed this month (Vietnam calendar): their time from receipt to done.
+    const thisMonth = vnDay(new Date().toISOString()).slice(0, 7);
+    const now = await admin.json('GET', `/v1/progress?period=${thisMonth}&unitCode=${A}&include=operations`);
+    const seconds: number[] = [];
+    for (const d of ledger.filter((x) => heir(x.unit) === A)) {
+      for (const doc of d.docs.filter((x) => !x.reused && x.status === 'done')) {
+        const t = (await admin.json('GET', `/v1/documents/${doc.id}`)).body.timestamps;
+        if (vnDay(t.done).startsWith(thisMonth)) seconds.push((Date.parse(t.done) - Date.parse(t.received)) / 1000);
+      }
+    }
+    seconds.sort((a, b) => a - b);
+    const pct = (p: number) => { const pos = p * (seconds.length - 1); const lo = Math.floor(pos); return seconds[lo]! + (seconds[Math.ceil(pos)]! - seconds[lo]!) * (pos - lo); };
+    const proc = now.body.items.find((i: any) => i.unitCode === A).operations.processing;
+    expect(proc.documents).toBe(seconds.length);
+    expect(seconds.length).toBeGreaterThan(3);
+    expect(proc.p50Seconds).toBeCloseTo(pct(0.5), 2);
+    expect(proc.p95Seconds).toBeCloseTo(pct(0.95), 2);
   });
 
   it('asOf reproduces the report as it stood, and the kept summaries equal a recount', async () => {

@@ -19,6 +19,8 @@ import { closeUnit, createUnit } from '../../units.js';
 import { queryAudit } from '../../../storage/catalog/audit.js';
 import { checkArchive } from '../../integrity.js';
 import { principalOf } from '../auth.js';
+import { AppError, bi } from '../../errors.js';
+import { maskIdentifier } from '../../identifiers.js';
 
 const security = [{ bearer: [] }];
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -77,12 +79,30 @@ export function adminRoutes(base: FastifyInstance, ctx: AppContext, access: Acce
 
   app.get(
     '/v1/audit',
-    { schema: { tags: ['audit'], summary: 'The audit log, newest first (admin)', security, querystring: AuditQuery, response: { 200: Type.Object({ items: Type.Array(AuditEntry) }), ...errors } } },
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'The audit log, newest first (admin): filter by actor, action, documentId, personId, from, to; page with cursor',
+        security,
+        querystring: AuditQuery,
+        response: { 200: Type.Object({ items: Type.Array(AuditEntry), nextCursor: Type.Union([Type.Null(), Type.String()]) }), ...errors },
+      },
+    },
     async (req) => {
       const p = principalOf(req);
       access.require(p, 'admin');
+      if (req.query.cursor !== undefined && !/^\d{1,18}$/.test(req.query.cursor)) {
+        throw new AppError('VALIDATION_FAILED', bi('cursor: dùng nextCursor của trang trước', 'cursor: use the nextCursor of the previous page'), { field: 'cursor' });
+      }
       // A unit-scoped admin reads the audit of its own units only.
-      return { items: await queryAudit(ctx.db, req.query, access.scope(p)) };
+      const limit = req.query.limit ?? 100;
+      const items = await queryAudit(ctx.db, { ...req.query, limit }, access.scope(p));
+      const last = items.at(-1);
+      return {
+        // Personal ids are kept for "who looked at whom" but never shown whole.
+        items: items.map((e) => ({ ...e, personId: e.personId === null ? null : maskIdentifier(e.personId) })),
+        nextCursor: items.length === limit && last ? String(last.id) : null,
+      };
     },
   );
 

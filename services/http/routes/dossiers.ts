@@ -181,7 +181,7 @@ export function dossierRoutes(
   app.get(
     '/v1/documents/:id',
     { schema: { tags: ['documents'], summary: 'A document: status, timestamps, error, pages, checksum, and what the pipeline found', security, params: Type.Object({ id: Type.String() }), response: { 200: Type.Ref('Document'), ...errors } } },
-    async (req) => reader.document(principalOf(req), req.params.id),
+    async (req) => reader.document(principalOf(req), req.params.id, req.ip),
   );
 
   app.get(
@@ -196,7 +196,7 @@ export function dossierRoutes(
       },
     },
     async (req, reply) => {
-      const { doc, body } = await reader.original(principalOf(req), req.params.id);
+      const { doc, body } = await reader.original(principalOf(req), req.params.id, req.ip);
       const asciiName = doc.fileName.normalize('NFD').replace(/[^\x20-\x7e]/g, '').replace(/["\\]/g, '_') || 'original';
       return reply
         .header('Content-Type', doc.mediaType)

@@ -79,8 +79,10 @@ export function resultRoutes(base: FastifyInstance, ctx: AppContext, access: Acc
     '/v1/documents/:id/pdf',
     { schema: { tags: ['documents'], summary: 'The signed, searchable PDF', security, params: idParams, response: { 200: binaryResponse('The signed PDF', ['application/pdf']), 404: ErrorBody } } },
     async (req, reply) => {
-      const doc = await reader.record(principalOf(req), req.params.id);
+      const p = principalOf(req);
+      const doc = await reader.record(p, req.params.id);
       if (!doc.signedKey) throw new AppError('NOT_FOUND', `document ${doc.id} is ${doc.status}, not signed yet`);
+      await reader.audit(p, doc, 'document.pdf', req.ip);
       const body = await ctx.store.stream(ctx.config.S3_BUCKET_RESULTS, doc.signedKey);
       return reply
         .header('Content-Type', 'application/pdf')
