@@ -195,10 +195,22 @@ describe('the console in chromium', () => {
     await check(page, '09-progress');
   }, 60_000);
 
-  it('switches to English', async () => {
-    const page = await tab('desk');
+  it('switches to English, shows only what the role allows, and returns to sign-in once the key is revoked', async () => {
+    const made = await admin.json<{ id: string; key: string }>('POST', '/v1/api-keys', { role: 'desk', unitCode: UNIT });
+    const t = await openTab(browser, app.url!);
+    tabs.push(t);
+    const { page } = t;
+    await signIn(page, made.body.key);
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { name: 'Receive a dossier' }).waitFor();
-    for (const t of tabs) expect(t.problems).toEqual([]);
+    expect(await page.getByRole('navigation', { name: 'Pages' }).getByRole('link').allTextContents()).not.toContain('Review');
+    await page.goto(`${app.url}/console/#/review`);
+    await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
+    expect((await admin.json('DELETE', `/v1/api-keys/${made.body.id}`)).status).toBeLessThan(300);
+    await page.goto(`${app.url}/console/#/archive?q=hai`);
+    await page.getByLabel('API key').waitFor();
+    await page.getByText('sign in again').waitFor();
+    expect(await page.evaluate('sessionStorage.getItem("motcua.key")')).toBeNull();
+    for (const x of tabs) expect(x.problems).toEqual([]);
   });
 });

@@ -33,15 +33,19 @@ function behind(i: ProgressItem): number {
 
 const label = (s: ReturnType<typeof useSession>, i: ProgressItem) => (i.unitCode ? unitName(s, i.unitCode) : i.name);
 
-const targetLine = (color: string, halfWidth: number) => ({
-  borderColor: color,
+/**
+ * A unit's target as a level line across that unit's bars: a thin floating bar, not grouped with the
+ * rates, so each unit (whose level may have its own target) shows its own line.
+ */
+const targetMarks = (label: string, values: (number | null)[], color: string) => ({
+  type: 'bar' as const,
+  label,
+  data: values.map((v) => (v === null ? null : ([Math.max(0, v - 0.6), Math.min(100, v + 0.6)] as [number, number]))),
   backgroundColor: color,
-  borderDash: [6, 4],
-  borderWidth: 1,
-  pointStyle: 'line' as const,
-  pointRadius: halfWidth,
-  pointHoverRadius: halfWidth,
-  pointBorderWidth: 3,
+  grouped: false,
+  barPercentage: 1,
+  categoryPercentage: 0.9,
+  order: 0,
 });
 
 function RateChart({ items }: { items: ProgressItem[] }) {
@@ -51,18 +55,15 @@ function RateChart({ items }: { items: ProgressItem[] }) {
     if (!canvas.current) return;
     const labels = items.map((i) => label(session, i));
     const pct = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 10);
-    // Each unit's target is drawn as a level line across its bars (units of different levels have
-    // different targets), joined from unit to unit.
-    const width = Math.max(12, Math.min(120, (canvas.current.clientWidth / Math.max(1, items.length)) * 0.4));
-    const chart = new Chart(canvas.current, {
+    const chart = new Chart<"bar", (number | [number, number] | null)[], string>(canvas.current, {
       type: 'bar',
       data: {
         labels,
         datasets: [
-          { type: 'bar', label: tr('Tỷ lệ số hóa (%)', 'Digitization rate (%)'), data: items.map((i) => pct(i.digitizationRate)), backgroundColor: '#1f6feb' },
-          { type: 'bar', label: tr('Tỷ lệ tái sử dụng (%)', 'Reuse rate (%)'), data: items.map((i) => pct(i.reuseRate)), backgroundColor: '#2da44e' },
-          { type: 'line', label: tr('Chỉ tiêu số hóa (%)', 'Digitization target (%)'), data: items.map((i) => pct(i.target.digitization)), ...targetLine('#cf222e', width) },
-          { type: 'line', label: tr('Chỉ tiêu tái sử dụng (%)', 'Reuse target (%)'), data: items.map((i) => pct(i.target.reuse)), ...targetLine('#7d4e00', width) },
+          { type: 'bar', label: tr('Tỷ lệ số hóa (%)', 'Digitization rate (%)'), data: items.map((i) => pct(i.digitizationRate)), backgroundColor: '#1f6feb', order: 1 },
+          { type: 'bar', label: tr('Tỷ lệ tái sử dụng (%)', 'Reuse rate (%)'), data: items.map((i) => pct(i.reuseRate)), backgroundColor: '#2da44e', order: 1 },
+          targetMarks(tr('Chỉ tiêu số hóa (%)', 'Digitization target (%)'), items.map((i) => pct(i.target.digitization)), '#cf222e'),
+          targetMarks(tr('Chỉ tiêu tái sử dụng (%)', 'Reuse target (%)'), items.map((i) => pct(i.target.reuse)), '#7d4e00'),
         ],
       },
       options: {
@@ -70,7 +71,18 @@ function RateChart({ items }: { items: ProgressItem[] }) {
         maintainAspectRatio: false,
         animation: false,
         scales: { y: { beginAtZero: true, max: 100 } },
-        plugins: { legend: { position: 'bottom' } },
+        plugins: {
+          legend: { position: 'bottom' },
+          tooltip: {
+            callbacks: {
+              // A target mark is a [low, high] bar around the target: say the target itself.
+              label: (c) => {
+                const v = c.raw;
+                return `${c.dataset.label ?? ''}: ${Array.isArray(v) ? ((Number(v[0]) + Number(v[1])) / 2).toFixed(1) : String(v)}`;
+              },
+            },
+          },
+        },
       },
     });
     return () => chart.destroy();
