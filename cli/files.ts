@@ -6,7 +6,7 @@ import { opendir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /** What the API accepts; anything else in the folder (notes, the manifest, Thumbs.db) is left alone. */
-export const SCAN_EXTENSIONS = new Set(['.pdf', '.tif', '.tiff', '.jpg', '.jpeg', '.png']);
+export const SCAN_EXTENSIONS = new Set(['.pdf', '.tif', '.tiff', '.jpg', '.jpeg', '.png', '.webp', '.avif', '.heic', '.heif']);
 
 export interface ScanFile {
   /** Relative to the ingested folder, with `/` separators: the name in the manifest, state and report. */

@@ -347,6 +347,7 @@ export const ProgressQuery = Type.Object(
     period: Type.Optional(Type.String({ maxLength: 10, description: 'YYYY, YYYY-Qn, YYYY-MM or YYYY-MM-DD on the Vietnam calendar (default: this year)' })),
     groupBy: Type.Optional(Type.Union([Type.Literal('unit'), Type.Literal('level')], { default: 'unit' })),
     asOf: Type.Optional(Type.String({ maxLength: 40, description: 'The figures as they stood at this moment (ISO 8601, or YYYY-MM-DD = the end of that Vietnam day)' })),
+    include: Type.Optional(Type.Literal('operations', { description: 'Add processing time, review queue, failures and desk productivity per item (counted live)' })),
   },
   { additionalProperties: false },
 );
@@ -383,6 +384,17 @@ export const ProgressItem = Type.Object({
   score766: Type.Object({ digitization: Rate, reuse: Rate, points: Nullable(Type.Number()), maxPoints: Type.Number() }),
   backlog: ProgressBacklog,
   rollup: Type.Optional(Type.Object(ProgressFigures)),
+  operations: Type.Optional(
+    Type.Object({
+      processing: Type.Object({ documents: Type.Integer(), p50Seconds: Nullable(Type.Number()), p95Seconds: Nullable(Type.Number()) }, { description: 'Receipt of a paper to done, for papers done in the period (reused copies excluded)' }),
+      review: Type.Object({ waiting: Type.Integer(), oldestSeconds: Nullable(Type.Number()) }, { description: "Papers of the period's dossiers now in review, and the longest wait" }),
+      failures: Type.Record(Type.String(), Type.Integer(), { description: "Papers of the period's dossiers now failed, by error code" }),
+      deskProductivity: Type.Object(
+        { deskKeys: Type.Integer(), dossiers: Type.Integer(), perKeyPerYear: Nullable(Type.Number()), target: Nullable(Type.Integer()) },
+        { description: 'Dossiers received through desk keys in the period, per key, annualized; target 1,600 (urban) or 1,200 (rural) a year' },
+      ),
+    }),
+  ),
 });
 export const ProgressReport = Type.Object({
   period: Type.String(),

@@ -33,8 +33,8 @@ export const ERRORS = {
   FILE_EMPTY: { status: 400, vi: 'Tệp rỗng', en: 'The file is empty' },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
-    vi: 'Định dạng tệp không được chấp nhận (chỉ JPEG, PNG, TIFF, PDF)',
-    en: 'File type not accepted (JPEG, PNG, TIFF, PDF only)',
+    vi: 'Định dạng tệp không được chấp nhận (chỉ JPEG, PNG, TIFF, WebP, AVIF, PDF)',
+    en: 'File type not accepted (JPEG, PNG, TIFF, WebP, AVIF, PDF only)',
   },
   FILE_CORRUPT: { status: 422, vi: 'Tệp bị hỏng hoặc không đọc được', en: 'The file is damaged or unreadable' },
   IMAGE_TOO_SMALL: { status: 422, vi: 'Ảnh quá nhỏ, không có nội dung để đọc', en: 'Image too small to read' },

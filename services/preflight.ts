@@ -5,8 +5,9 @@ import sharp, { type Metadata } from 'sharp';
 import { fileTypeFromBuffer } from 'file-type';
 import { AppError, bi } from './errors.js';
 import { inspectPdf } from './pdf-inspect.js';
+import { SINGLE_PAGE_IMAGE_TYPES, acceptedFormatNames, heicDecodable, type MediaType } from '../schemas/media-types.js';
 
-export type MediaType = 'image/jpeg' | 'image/png' | 'image/tiff' | 'application/pdf';
+export type { MediaType };
 
 export interface PreflightLimits {
   maxImagePixels: number;
@@ -23,14 +24,46 @@ export interface Preflight {
 
 const startsWith = (buf: Buffer, bytes: number[]) => bytes.every((b, i) => buf[i] === b);
 
-/** Signature of the four accepted formats. PDF allows leading junk, as readers do, within 1 KiB. */
+const AVIF_BRANDS = new Set(['avif', 'avis']);
+/** HEIF brands of HEVC-coded stills and sequences (mif1/msf1 alone: the generic HEIF image brands). */
+const HEIC_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1']);
+
+/** ISO-BMFF `ftyp` brands (major and compatible): AVIF and HEIC share the HEIF container. */
+function heifKind(buf: Buffer): 'image/avif' | 'image/heic' | null {
+  if (buf.length < 16 || buf.toString('latin1', 4, 8) !== 'ftyp') return null;
+  const size = Math.min(buf.readUInt32BE(0), buf.length, 4096);
+  const brands = [buf.toString('latin1', 8, 12)];
+  for (let o = 16; o + 4 <= size; o += 4) brands.push(buf.toString('latin1', o, o + 4));
+  if (brands.some((b) => AVIF_BRANDS.has(b))) return 'image/avif';
+  if (brands.some((b) => HEIC_BRANDS.has(b))) return 'image/heic';
+  return null;
+}
+
+/**
+ * Signature of the accepted formats. PDF allows leading junk, as readers do, within 1 KiB. Phones
+ * and messaging apps send WebP and HEIF under any name (a WebP called `.jpg` is common).
+ */
 export function sniffMediaType(buf: Buffer): MediaType | null {
   if (startsWith(buf, [0xff, 0xd8, 0xff])) return 'image/jpeg';
   if (startsWith(buf, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
   if (startsWith(buf, [0x49, 0x49, 0x2a, 0x00]) || startsWith(buf, [0x4d, 0x4d, 0x00, 0x2a])) return 'image/tiff';
+  if (buf.length >= 12 && buf.toString('latin1', 0, 4) === 'RIFF' && buf.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
+  const heif = heifKind(buf);
+  if (heif) return heif;
   if (buf.subarray(0, 1024).includes('%PDF-')) return 'application/pdf';
   return null;
 }
+
+/** How to turn what was sent into something accepted, for the clerk or the partner's developer. */
+const HOW_TO_CONVERT = bi(
+  `hãy lưu lại hoặc chụp lại ở dạng JPEG hay PDF (chấp nhận: ${acceptedFormatNames()})`,
+  `save or export it as JPEG or PDF (accepted: ${acceptedFormatNames()})`,
+);
+
+const HEIC_REFUSED = bi(
+  'ảnh HEIC/HEIF (mã HEVC, ảnh chụp iPhone) chưa đọc được trên máy chủ này; trên điện thoại chọn Cài đặt › Camera › Định dạng › "Tương thích nhất" hoặc chia sẻ ảnh dạng JPEG; trên máy tính mở ảnh rồi xuất ra JPEG',
+  'HEIC/HEIF (HEVC-coded, iPhone) photos cannot be decoded on this server; on the phone choose Settings › Camera › Formats › "Most Compatible" or share the photo as JPEG; on a computer open it and export as JPEG',
+);
 
 async function describeUnsupported(buf: Buffer): Promise<{ vi: string; en: string }> {
   const detected = await fileTypeFromBuffer(buf).catch(() => undefined);
@@ -64,7 +97,8 @@ async function preflightImage(buf: Buffer, mediaType: MediaType, limits: Preflig
   }
   const width = meta.width ?? 0;
   const height = meta.pageHeight ?? meta.height ?? 0;
-  const pages = meta.pages ?? 1;
+  // An animated WebP or a HEIF burst is read as its first (primary) image.
+  const pages = SINGLE_PAGE_IMAGE_TYPES.has(mediaType) ? 1 : (meta.pages ?? 1);
   if (width * height > limits.maxImagePixels) {
     throw new AppError('IMAGE_TOO_LARGE', bi(`${width}×${height} điểm ảnh, tối đa ${limits.maxImagePixels}`, `${width}×${height} pixels, at most ${limits.maxImagePixels}`));
   }
@@ -119,7 +153,8 @@ export async function preflight(buf: Buffer, limits: PreflightLimits): Promise<P
   const mediaType = sniffMediaType(buf);
   if (!mediaType) {
     const what = await describeUnsupported(buf);
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', bi(`nội dung tệp là ${what.vi}`, `the file's content is ${what.en}`));
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', bi(`nội dung tệp là ${what.vi}; ${HOW_TO_CONVERT.vi}`, `the file's content is ${what.en}; ${HOW_TO_CONVERT.en}`));
   }
+  if (mediaType === 'image/heic' && !heicDecodable()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', HEIC_REFUSED);
   return mediaType === 'application/pdf' ? preflightPdf(buf, limits) : preflightImage(buf, mediaType, limits);
 }

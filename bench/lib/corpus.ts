@@ -23,6 +23,8 @@ export function mediaTypeOf(file: string): MediaType {
   if (ext === '.jpg' || ext === '.jpeg') return 'image/jpeg';
   if (ext === '.png') return 'image/png';
   if (ext === '.tif' || ext === '.tiff') return 'image/tiff';
+  if (ext === '.webp') return 'image/webp';
+  if (ext === '.avif') return 'image/avif';
   if (ext === '.pdf') return 'application/pdf';
   throw new Error(`unknown extension ${ext}`);
 }

@@ -34,6 +34,9 @@ export async function splitPages(
   switch (mediaType) {
     case 'image/jpeg':
     case 'image/png':
+    case 'image/webp':
+    case 'image/avif':
+    case 'image/heic':
       return { pages: [{ kind: 'image', index: 0, decode: () => decodePage(bytes, limit) }], pdf: null };
     case 'image/tiff': {
       const n = await tiffPageCount(bytes);
@@ -85,6 +88,9 @@ export async function countPages(bytes: Buffer, mediaType: MediaType): Promise<n
   switch (mediaType) {
     case 'image/jpeg':
     case 'image/png':
+    case 'image/webp':
+    case 'image/avif':
+    case 'image/heic':
       return 1;
     case 'image/tiff':
       return tiffPageCount(bytes);

@@ -1,4 +1,4 @@
-export type MediaType = 'image/jpeg' | 'image/png' | 'image/tiff' | 'application/pdf';
+export type { MediaType } from '../../schemas/media-types.js';
 
 /** Pixels of the upright, deskewed page. */
 export interface OcrBox {

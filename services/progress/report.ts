@@ -18,6 +18,14 @@ export interface ProgressQuery {
   period?: string;
   groupBy?: 'unit' | 'level';
   asOf?: string;
+  include?: 'operations';
+}
+
+export interface Operations {
+  processing: { documents: number; p50Seconds: number | null; p95Seconds: number | null };
+  review: { waiting: number; oldestSeconds: number | null };
+  failures: Record<string, number>;
+  deskProductivity: { deskKeys: number; dossiers: number; perKeyPerYear: number | null; target: number | null };
 }
 
 export interface Backlog {
@@ -37,6 +45,7 @@ export type ProgressItem = {
   backlog: Backlog;
   /** The unit with everything below it (unit items). */
   rollup?: Figures;
+  operations?: Operations;
 } & Figures & Judgement;
 
 export interface ProgressReport {
@@ -133,13 +142,14 @@ export class ProgressService {
     const all = scope === null && root === null;
 
     const current = asOf.getTime() >= now.getTime();
-    const rows = current
-      ? await repo.summaryCounts(this.ctx.db, period.grain, period.firstDay, period.lastDay, all ? null : selectedCodes)
-      : await repo.countsAsOf(this.ctx.db, period.start, period.end, asOf, all ? null : selectedCodes);
-    const backlogDone = current
-      ? await repo.backlogDigitized(this.ctx.db, all ? null : selectedCodes)
-      : await repo.backlogDigitizedAsOf(this.ctx.db, asOf, all ? null : selectedCodes);
-    const estimates = await repo.backlogEstimates(this.ctx.db);
+    const only = all ? null : selectedCodes;
+    const [rows, backlogDone, estimates] = await Promise.all([
+      current
+        ? repo.summaryCounts(this.ctx.db, period.grain, period.firstDay, period.lastDay, only)
+        : repo.countsAsOf(this.ctx.db, period.start, period.end, asOf, only),
+      current ? repo.backlogDigitized(this.ctx.db, only) : repo.backlogDigitizedAsOf(this.ctx.db, asOf, only),
+      repo.backlogEstimates(this.ctx.db),
+    ]);
 
     const groups = new Map<string, { unit: Unit; counts: Counts; members: string[] }>();
     for (const u of selected) {
@@ -215,6 +225,32 @@ export class ProgressService {
     }
     const total = emptyCounts();
     for (const g of groups.values()) addCounts(total, g.counts);
+
+    if (q.include === 'operations') {
+      const groupOf = new Map<string, string>();
+      for (const [code, g] of groups) for (const m of g.members) groupOf.set(m, groupBy === 'level' ? g.unit.level : code);
+      const ops = await repo.operations(this.ctx.db, period.start, period.end, asOf, groupOf);
+      const elapsed = Math.min(asOf.getTime(), period.end.getTime()) - period.start.getTime();
+      const YEAR_MS = 365.25 * 86400_000;
+      for (const it of items) {
+        const key = groupBy === 'level' ? it.level : it.unitCode!;
+        const o = ops.get(key);
+        const keys = o?.deskKeys ?? 0;
+        const dossiers = o?.deskDossiers ?? 0;
+        const unit = it.unitCode ? byCode.get(it.unitCode) : undefined;
+        it.operations = {
+          processing: { documents: o?.processed ?? 0, p50Seconds: o?.p50Seconds ?? null, p95Seconds: o?.p95Seconds ?? null },
+          review: { waiting: o?.inReview ?? 0, oldestSeconds: o?.oldestReviewSeconds ?? null },
+          failures: o?.failures ?? {},
+          deskProductivity: {
+            deskKeys: keys,
+            dossiers,
+            perKeyPerYear: keys === 0 || elapsed <= 0 ? null : (dossiers / keys) * (YEAR_MS / elapsed),
+            target: unit ? this.targets.deskProductivity(unit.rural) : null,
+          },
+        };
+      }
+    }
 
     return {
       period: period.label,

@@ -189,3 +189,70 @@ export async function rebuildSummaries(db: PoolClient): Promise<void> {
   );
   await db.query('ALTER TABLE progress_dossiers ENABLE TRIGGER progress_dossiers_sync');
 }
+
+/** Operational figures of one group of units (a unit with its predecessors, or a level). */
+export interface OperationsRow {
+  group: string;
+  processed: number;
+  p50Seconds: number | null;
+  p95Seconds: number | null;
+  inReview: number;
+  oldestReviewSeconds: number | null;
+  failures: Record<string, number>;
+  deskKeys: number;
+  deskDossiers: number;
+}
+
+/**
+ * Live from the documents (not kept): time from a paper's receipt to `done` for papers done in
+ * [from, to) (reused copies excluded: they are done at once); papers of the period's dossiers now in
+ * review (and the longest wait) or failed (by code); dossiers received by desk keys and how many keys.
+ * `groupOf` maps each unit to its group.
+ */
+export async function operations(db: Db, from: Date, to: Date, now: Date, groupOf: Map<string, string>): Promise<Map<string, OperationsRow>> {
+  const units = [...groupOf.keys()];
+  const groups = units.map((u) => groupOf.get(u)!);
+  const map = `WITH g AS (SELECT * FROM unnest($1::text[], $2::text[]) AS t(unit_code, grp))`;
+  const [proc, review, failed, desk] = await Promise.all([
+    db.query<{ grp: string; n: string; p50: number | null; p95: number | null }>(
+      `${map} SELECT g.grp, count(*) AS n,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM x.done_at - x.received_at)) AS p50,
+         percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM x.done_at - x.received_at)) AS p95
+       FROM g JOIN documents x ON x.unit_code = g.unit_code AND x.status = 'done' AND x.done_at >= $3 AND x.done_at < $4 AND x.done_at <= $5
+       WHERE x.reused_from IS NULL GROUP BY g.grp`,
+      [units, groups, from, to, now],
+    ),
+    db.query<{ grp: string; n: string; oldest: number | null }>(
+      `${map} SELECT g.grp, count(*) AS n, max(extract(epoch FROM $5 - COALESCE(x.review_at, x.updated_at))) AS oldest
+       FROM g JOIN dossiers d ON d.unit_code = g.unit_code AND d.received_at >= $3 AND d.received_at < $4
+       JOIN documents x ON x.dossier_code = d.code AND x.status = 'review' GROUP BY g.grp`,
+      [units, groups, from, to, now],
+    ),
+    db.query<{ grp: string; code: string | null; n: string }>(
+      `${map} SELECT g.grp, x.error_code AS code, count(*) AS n
+       FROM g JOIN dossiers d ON d.unit_code = g.unit_code AND d.received_at >= $3 AND d.received_at < $4
+       JOIN documents x ON x.dossier_code = d.code AND x.status = 'failed' GROUP BY g.grp, x.error_code`,
+      [units, groups, from, to],
+    ),
+    db.query<{ grp: string; keys: string; n: string }>(
+      `${map} SELECT g.grp, count(DISTINCT k.id) AS keys, count(*) AS n
+       FROM g JOIN dossiers d ON d.unit_code = g.unit_code AND d.received_at >= $3 AND d.received_at < $4
+       JOIN api_keys k ON d.created_by = 'key:' || k.id::text AND k.role = 'desk' GROUP BY g.grp`,
+      [units, groups, from, to],
+    ),
+  ]);
+  const out = new Map<string, OperationsRow>();
+  const row = (g: string) => {
+    let r = out.get(g);
+    if (!r) {
+      r = { group: g, processed: 0, p50Seconds: null, p95Seconds: null, inReview: 0, oldestReviewSeconds: null, failures: {}, deskKeys: 0, deskDossiers: 0 };
+      out.set(g, r);
+    }
+    return r;
+  };
+  for (const r of proc.rows) Object.assign(row(r.grp), { processed: Number(r.n), p50Seconds: r.p50, p95Seconds: r.p95 });
+  for (const r of review.rows) Object.assign(row(r.grp), { inReview: Number(r.n), oldestReviewSeconds: r.oldest === null ? null : Number(r.oldest) });
+  for (const r of failed.rows) row(r.grp).failures[r.code ?? 'UNKNOWN'] = Number(r.n);
+  for (const r of desk.rows) Object.assign(row(r.grp), { deskKeys: Number(r.keys), deskDossiers: Number(r.n) });
+  return out;
+}

@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readdir, rename, mkdir } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,11 +38,11 @@ const PROC = '1.001193';
 const APPLICANT = '034221659693';
 const scan = (name: string) => corpusFile(DEV_CORPUS, name);
 
-async function receive(unit: string, channel: Channel, receivedAt: string, files: { name: string; role: 'component' | 'result' }[]): Promise<LedgerDossier> {
+async function receive(unit: string, channel: Channel, receivedAt: string, files: { name: string; role: 'component' | 'result' }[], by: Client = admin): Promise<LedgerDossier> {
   const fields = { unitCode: unit, procedureCode: PROC, applicantId: APPLICANT, channel, receivedAt };
   let res;
-  if (files.length === 0) res = await admin.json('POST', '/v1/dossiers', fields);
-  else res = await admin.upload('/v1/dossiers', { ...fields, roles: files.map((f) => f.role).join(',') }, await Promise.all(files.map((f) => scan(f.name))));
+  if (files.length === 0) res = await by.json('POST', '/v1/dossiers', fields);
+  else res = await by.upload('/v1/dossiers', { ...fields, roles: files.map((f) => f.role).join(',') }, await Promise.all(files.map((f) => scan(f.name))));
   expect([201, 202], JSON.stringify(res.body)).toContain(res.status);
   const d: LedgerDossier = {
     code: res.body.dossierCode,
@@ -68,36 +67,14 @@ async function settle(d: LedgerDossier): Promise<void> {
   for (const doc of d.docs) doc.status = await rest(doc.id);
 }
 
-/**
- * Reuse a done paper in a dossier: through POST /v1/dossiers/{code}/reuse once the archive branch has
- * built it; until then the same rows that endpoint writes (a done copy in the dossier and a reuse event).
- */
+/** Reuse a done paper in a dossier (POST /v1/dossiers/{code}/reuse): a done copy joins the dossier, with a reuse event. */
 async function reuse(d: LedgerDossier, documentId: string): Promise<void> {
   const res = await admin.json('POST', `/v1/dossiers/${encodeURIComponent(d.code)}/reuse`, { documentId });
-  if (res.status === 201) {
-    const copy = (await admin.json('GET', `/v1/dossiers/${encodeURIComponent(d.code)}`)).body.documents.find((x: { reusedFrom?: string; id: string }) => !d.docs.some((k) => k.id === x.id));
-    if (copy) d.docs.push({ id: copy.id, role: 'component', status: 'done', reused: true });
-    d.reuses++;
-    return;
-  }
-  expect(res.status, JSON.stringify(res.body)).toBe(404);
-  expect(res.body.error.message).toMatch(/POST \/v1\/dossiers\//); // no such route yet, not a refusal
-  const copyId = randomUUID();
-  await app.ctx.db.query(
-    `INSERT INTO documents (id, dossier_code, seq, role, file_name, media_type, size, sha256, unit_code, original_key,
-       status, done_at, reused_from, pdf_key, signed_key, signer, signed_at, doc_type, fields)
-     SELECT $1, $2, COALESCE((SELECT max(seq) FROM documents WHERE dossier_code = $2), 0) + 1, 'component', file_name,
-       media_type, size, sha256, (SELECT unit_code FROM dossiers WHERE code = $2), original_key, 'done', now(), id, pdf_key,
-       signed_key, signer, signed_at, doc_type, fields
-     FROM documents WHERE id = $3`,
-    [copyId, d.code, documentId],
-  );
-  await app.ctx.db.query(
-    `INSERT INTO reuse_events (id, dossier_code, document_id, copy_id, reusing_unit_code, issuing_unit_code, actor)
-     SELECT $1, $2, $3, $4, (SELECT unit_code FROM dossiers WHERE code = $2), unit_code, 'test' FROM documents WHERE id = $3`,
-    [randomUUID(), d.code, documentId, copyId],
-  );
-  d.docs.push({ id: copyId, role: 'component', status: 'done', reused: true });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const docs = (await admin.json('GET', `/v1/dossiers/${encodeURIComponent(d.code)}`)).body.documents as { id: string; status: string }[];
+  const copies = docs.filter((x) => !d.docs.some((k) => k.id === x.id));
+  expect(copies).toHaveLength(1);
+  d.docs.push({ id: copies[0]!.id, role: 'component', status: copies[0]!.status, reused: true });
   d.reuses++;
 }
 
@@ -170,6 +147,7 @@ const pick = (item: Record<string, unknown>) => {
 };
 
 let reportAtT1: { body: any; at: string } | null = null;
+let deskC: Client;
 
 beforeAll(async () => {
   env = await makeTestEnv();
@@ -184,11 +162,12 @@ beforeAll(async () => {
   for (const f of (await readdir(unitsDir)).filter((n) => n.startsWith(F))) await rename(path.join(unitsDir, f), path.join(aside, f));
   app.ctx.signatures.reload();
 
+  deskC = admin.withKey((await admin.json('POST', '/v1/api-keys', { role: 'desk', unitCode: C })).body.key);
   const gks = 'giay-khai-sinh-01.tif';
   // First wave: one scan read per unit (later copies of the same bytes in a unit reuse the reading).
   const a1 = await receive(A, 'desk', '2026-10-02T08:15:00+07:00', [{ name: gks, role: 'result' }]);
   const b1 = await receive(B, 'desk', '2026-10-06T09:00:00+07:00', [{ name: gks, role: 'result' }]);
-  const c1 = await receive(C, 'online', '2026-10-08T10:00:00+07:00', [{ name: gks, role: 'result' }]);
+  const c1 = await receive(C, 'online', '2026-10-08T10:00:00+07:00', [{ name: gks, role: 'result' }], deskC);
   const f1 = await receive(F, 'desk', '2026-10-14T14:00:00+07:00', [{ name: gks, role: 'result' }]);
   const a3 = await receive(A, 'postal', '2026-10-05T11:00:00+07:00', [{ name: 'unknown-giay-moi-01.jpg', role: 'component' }]);
   for (const d of [a1, b1, c1, f1, a3]) await settle(d);
@@ -212,7 +191,7 @@ beforeAll(async () => {
   const a5 = await receive(A, 'desk', '2026-10-31T23:30:00+07:00', [{ name: gks, role: 'result' }]);
   await reuse(a5, c1.docs[0]!.id);
   await receive(A, 'desk', '2026-11-01T00:10:00+07:00', []);
-  const c2 = await receive(C, 'desk', '2026-10-12T08:00:00+07:00', []);
+  const c2 = await receive(C, 'desk', '2026-10-12T08:00:00+07:00', [], deskC);
   const d1 = await receive(DEPT, 'online', '2026-10-09T08:00:00+07:00', []);
   await reuse(d1, c1.docs[0]!.id);
   await receive(DEPT, 'online', '2026-10-11T08:00:00+07:00', []);
@@ -347,6 +326,36 @@ describe('a scripted month', () => {
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/progress', '/v1/progress.csv', '/v1/progress.xlsx', '/v1/units/{code}/backlog-estimate']));
     const bad = await admin.json('GET', '/v1/progress?period=2026-13');
     expect([bad.status, bad.body.error.code, bad.body.error.field]).toEqual([400, 'VALIDATION_FAILED', 'period']);
+  });
+
+  it('operations: time to done, the review queue, failures by code, desk productivity', async () => {
+    const month = await admin.json('GET', `/v1/progress?period=${PERIOD}&include=operations`);
+    expect(month.status, JSON.stringify(month.body)).toBe(200);
+    const ops = new Map(month.body.items.map((i: any) => [i.unitCode, i.operations]));
+    expect((ops.get(F) as any).failures).toEqual({ SIGNER_MISSING: 1 });
+    expect((ops.get(A) as any).review.waiting).toBe(1);
+    expect((ops.get(A) as any).review.oldestSeconds).toBeGreaterThan(0);
+    // C's dossiers came in through one desk key; a month of 31 days, annualized; C is rural.
+    const days = 31 * 86400_000;
+    expect((ops.get(C) as any).deskProductivity).toEqual({ deskKeys: 1, dossiers: 2, perKeyPerYear: expect.closeTo(2 * (365.25 * 86400_000) / days, 9), target: 1200 });
+
+    // Papers were read and signed this month (Vietnam calendar): their time from receipt to done.
+    const thisMonth = vnDay(new Date().toISOString()).slice(0, 7);
+    const now = await admin.json('GET', `/v1/progress?period=${thisMonth}&unitCode=${A}&include=operations`);
+    const seconds: number[] = [];
+    for (const d of ledger.filter((x) => heir(x.unit) === A)) {
+      for (const doc of d.docs.filter((x) => !x.reused && x.status === 'done')) {
+        const t = (await admin.json('GET', `/v1/documents/${doc.id}`)).body.timestamps;
+        if (vnDay(t.done).startsWith(thisMonth)) seconds.push((Date.parse(t.done) - Date.parse(t.received)) / 1000);
+      }
+    }
+    seconds.sort((a, b) => a - b);
+    const pct = (p: number) => { const pos = p * (seconds.length - 1); const lo = Math.floor(pos); return seconds[lo]! + (seconds[Math.ceil(pos)]! - seconds[lo]!) * (pos - lo); };
+    const proc = now.body.items.find((i: any) => i.unitCode === A).operations.processing;
+    expect(proc.documents).toBe(seconds.length);
+    expect(seconds.length).toBeGreaterThan(3);
+    expect(proc.p50Seconds).toBeCloseTo(pct(0.5), 2);
+    expect(proc.p95Seconds).toBeCloseTo(pct(0.95), 2);
   });
 
   it('asOf reproduces the report as it stood, and the kept summaries equal a recount', async () => {

@@ -89,6 +89,20 @@ describe('processDocument on each input format', () => {
     expect((await qpdfCheck(pdf)).ok).toBe(true);
   });
 
+  // Issue #14: before, the OCR stage had no WebP/AVIF branch (preflight refused them with 415).
+  it('WebP and AVIF phone captures are read like the JPEG they came from', async () => {
+    const { bytes: jpeg, reference } = await sample('giay-khai-sinh-02');
+    const webp = await sharp(jpeg).webp({ quality: 80 }).toBuffer();
+    const { ocr } = await processDocument(engine, { bytes: webp, mediaType: 'image/webp' }, META);
+    expect(wordF1(ocr.text, reference)).toBeGreaterThan(0.95);
+    const avif = await sharp(jpeg).avif({ quality: 60, effort: 0 }).toBuffer();
+    const { ocr: fromAvif, pdf } = await processDocument(engine, { bytes: avif, mediaType: 'image/avif' }, META);
+    expect(wordF1(fromAvif.text, reference)).toBeGreaterThan(0.95);
+    expect(await countPages(avif, 'image/avif')).toBe(1);
+    // The archive copy inside the PDF is a JPEG whatever came in.
+    expect(await pdfimagesList(pdf)).toMatch(/\bjpeg\b/);
+  });
+
   it('a faint, blurred, low-contrast scan is still read (no global normalise)', async () => {
     const { bytes, reference } = await sample('quyet-dinh-hanh-chinh-01');
     const faint = await sharp(bytes).linear(0.25, 180).blur(0.8).jpeg({ quality: 85 }).toBuffer();

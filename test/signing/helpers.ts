@@ -57,6 +57,8 @@ export async function appendPageIncrementally(pdf: Uint8Array): Promise<Buffer> 
 export function run(cmd: string, args: string[]): { out: string; code: number } {
   // Both streams: openssl reports success on stderr.
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  // A missing checker must fail the test by name, not look like a checker that printed nothing.
+  if (r.error) throw new Error(`${cmd} could not run (${r.error.message}); .ci/run installs it`);
   return { out: `${r.stdout ?? ''}${r.stderr ?? ''}`, code: r.status ?? 1 };
 }
 

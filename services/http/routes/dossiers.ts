@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CHANNELS, DOCUMENT_ROLES, binaryResponse, Dossier, ErrorBody, IntakeReply, PROCEDURE_CODE_PATTERN, UNIT_CODE_PATTERN, type DocumentRole } from '../../../schemas/api.js';
+import { MEDIA_TYPES } from '../../../schemas/media-types.js';
 import type { AppContext } from '../../context.js';
 import type { AccessControl } from '../../access.js';
 import { sha256Of, type Intake, type IncomingFile } from '../../intake.js';
@@ -191,7 +192,7 @@ export function dossierRoutes(
         summary: 'The uploaded bytes, exactly',
         security,
         params: Type.Object({ id: Type.String() }),
-        response: { 200: binaryResponse('The original file', ['image/jpeg', 'image/png', 'image/tiff', 'application/pdf']), 404: ErrorBody },
+        response: { 200: binaryResponse('The original file', [...MEDIA_TYPES]), 404: ErrorBody },
       },
     },
     async (req, reply) => {
