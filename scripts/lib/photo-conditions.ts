@@ -155,3 +155,38 @@ export async function printedPage(blocks: TextBlock[], opts: { top?: number; gap
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><rect width="100%" height="100%" fill="#fbfaf6"/>${parts.join('')}</svg>`;
   return sharp(Buffer.from(svg)).jpeg({ quality: 90 }).withMetadata({ density: 300 }).toBuffer();
 }
+
+/** A deterministic pseudo-random sequence (mulberry32), so generated pictures are the same every run. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A cover or imprint page: a few printed lines and a grey picture (shapes and strokes) that OCR reads
+ * as doubtful marks whichever way up, so the page's confidence is low even upright.
+ */
+export async function coverPage(lines: TextBlock[], seed: number): Promise<Buffer> {
+  const rnd = seeded(seed);
+  const shapes: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    const x = 300 + rnd() * 1880;
+    const y = 1300 + rnd() * 1500;
+    const g = Math.round(40 + rnd() * 150);
+    const r = 20 + rnd() * 140;
+    shapes.push(
+      rnd() < 0.5
+        ? `<circle cx="${x}" cy="${y}" r="${r}" fill="none" stroke="rgb(${g},${g},${g})" stroke-width="${4 + rnd() * 14}"/>`
+        : `<path d="M ${x} ${y} q ${r} ${-r} ${2 * r} 0 t ${2 * r} 0" fill="none" stroke="rgb(${g},${g},${g})" stroke-width="${3 + rnd() * 10}"/>`,
+    );
+  }
+  const text = await printedPage(lines, { top: 250 });
+  const picture = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="2480" height="3508">${shapes.join('')}</svg>`);
+  return sharp(text).composite([{ input: picture }]).jpeg({ quality: 85 }).withMetadata({ density: 300 }).toBuffer();
+}

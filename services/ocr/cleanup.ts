@@ -1,6 +1,7 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { AppError } from '../errors.js';
 import type { Rotation } from './types.js';
+import { colourToGrey, greyToOcr } from './colour.js';
 import { estimateSkew, inkMap, medianGlyphHeight, type InkMap } from './skew.js';
 
 /** The resolution tesseract's LSTM models read best at (x-height of body text ~ 25–30 px). */
@@ -177,7 +178,8 @@ export async function decodePage(
     if (info.channels !== channels) throw new Error(`unexpected ${info.channels} channels`);
     const resolved = opts.dpiHint ? { dpi: opts.dpiHint * shrink, guessed: false } : resolveDpi(meta.density && meta.density * shrink, info.width, info.height);
     const dpi = resolved.dpi;
-    const grey = channels === 3 ? await suppressColourInk(data, info.width * info.height) : data;
+    // Coloured type kept, seals and signatures washed out, white-on-dark bands inverted (colour.ts).
+    const grey = channels === 3 ? await colourToGrey(data, info.width, info.height) : bilevel ? data : await greyToOcr(data, info.width, info.height);
     const jpeg = passThroughJpeg(input, meta, info.width, info.height);
     return { raw: data, width: info.width, height: info.height, channels, bilevel, dpi, dpiGuessed: resolved.guessed, grey, ...(jpeg ? { jpeg } : {}) };
   } catch (err) {

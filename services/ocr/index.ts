@@ -30,7 +30,12 @@ async function ocrImagePage(engine: OcrEngine, source: Extract<PageSource, { kin
     lines: reading.lines,
     source: 'ocr',
     durationMs: Date.now() - t0,
-    reading: { attempts: reading.attempts, enhanced: reading.enhanced, ...(reading.skipped.length > 0 ? { skipped: reading.skipped } : {}) },
+    reading: {
+      attempts: reading.attempts,
+      enhanced: reading.enhanced,
+      ...(reading.skipped.length > 0 ? { skipped: reading.skipped } : {}),
+      ...(reading.orientation ? { orientation: reading.orientation } : {}),
+    },
   };
   return { kind: 'image', image, ocr };
 }

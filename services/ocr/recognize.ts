@@ -1,5 +1,6 @@
 import type Tesseract from 'tesseract.js';
 import type { OcrPool } from './pool.js';
+import { dictionaryShare } from './vietnamese.js';
 import type { OcrBox, OcrLine, OcrWord, Rotation } from './types.js';
 import { OCR_DPI, READ_DPI, analyseGeometry, dpiFromText, readScaleFor, renderForOcr, type DecodedPage, type Geometry, type OcrImage } from './cleanup.js';
 
@@ -21,6 +22,8 @@ export interface PageReading {
   skipped: SkippedReading[];
   /** The kept reading is the contrast-enhanced one. */
   enhanced: boolean;
+  /** Both turns were read (the first was in doubt): which was kept, and each one's score. */
+  orientation?: { compared: Rotation[]; kept: Rotation; scores: number[] };
 }
 
 function box(b: Tesseract.Bbox, k: number): OcrBox {
@@ -133,6 +136,7 @@ export async function readPage(pool: OcrPool, page: DecodedPage, opts: ReadOptio
   let spent = estimatedCost(sized, false);
   let best = await attempt(pool, sized, { rotation: first, skew }, false);
   const skipped: SkippedReading[] = [];
+  let orientation: PageReading['orientation'];
   /** Runs an extra reading only if its estimated cost fits what is left of the budget; otherwise the best so far stands. */
   const extra = async (what: SkippedReading, enhance: boolean, run: () => Promise<Attempt>): Promise<Attempt | null> => {
     const cost = estimatedCost(sized, enhance);
@@ -147,8 +151,15 @@ export async function readPage(pool: OcrPool, page: DecodedPage, opts: ReadOptio
   if (blank) {
     // An empty page (a blank back side) reads as nothing whichever way up: no retries.
   } else if (best.confidence < WRONG_WAY_CONFIDENCE) {
+    // In doubt: read the other way too and keep the better reading, judged by confidence and by how
+    // many of its words are Vietnamese at all. Confidence alone turned upright pages with little
+    // text: garbage read upside down can score as high as a few doubtful upright words.
     const other = await extra('second-orientation', false, () => attempt(pool, sized, { rotation: second, skew }, false));
-    if (other && other.confidence > best.confidence) best = other;
+    if (other) {
+      const scores = [orientationScore(best), orientationScore(other)];
+      if ((scores[1] as number) > (scores[0] as number) + ORIENTATION_MARGIN) best = other;
+      orientation = { compared: [first, second], kept: best.geometry.rotation, scores };
+    }
   }
   if (!blank && best.confidence < RETRY_CONFIDENCE) {
     const enhanced = await extra('enhanced-retry', true, () => attempt(pool, sized, best.geometry, true));
@@ -164,5 +175,15 @@ export async function readPage(pool: OcrPool, page: DecodedPage, opts: ReadOptio
     attempts,
     skipped,
     enhanced: best.enhanced,
+    ...(orientation ? { orientation } : {}),
   };
+}
+
+/** The first turn is kept unless the other reads clearly better: most pages arrive upright. */
+const ORIENTATION_MARGIN = 0.05;
+
+/** 0..1: half mean word confidence, half the share of words that are Vietnamese syllables or numbers. */
+export function orientationScore(r: { lines: OcrLine[]; confidence: number }): number {
+  const share = dictionaryShare(r.lines.flatMap((l) => l.words.map((w) => w.text)));
+  return Math.round((0.5 * (r.confidence / 100) + 0.5 * share) * 1000) / 1000;
 }
