@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readdir, rename, mkdir } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,36 +67,14 @@ async function settle(d: LedgerDossier): Promise<void> {
   for (const doc of d.docs) doc.status = await rest(doc.id);
 }
 
-/**
- * Reuse a done paper in a dossier: through POST /v1/dossiers/{code}/reuse once the archive branch has
- * built it; until then the same rows that endpoint writes (a done copy in the dossier and a reuse event).
- */
+/** Reuse a done paper in a dossier (POST /v1/dossiers/{code}/reuse): a done copy joins the dossier, with a reuse event. */
 async function reuse(d: LedgerDossier, documentId: string): Promise<void> {
   const res = await admin.json('POST', `/v1/dossiers/${encodeURIComponent(d.code)}/reuse`, { documentId });
-  if (res.status === 201) {
-    const copy = (await admin.json('GET', `/v1/dossiers/${encodeURIComponent(d.code)}`)).body.documents.find((x: { reusedFrom?: string; id: string }) => !d.docs.some((k) => k.id === x.id));
-    if (copy) d.docs.push({ id: copy.id, role: 'component', status: 'done', reused: true });
-    d.reuses++;
-    return;
-  }
-  expect(res.status, JSON.stringify(res.body)).toBe(404);
-  expect(res.body.error.message).toMatch(/POST \/v1\/dossiers\//); // no such route yet, not a refusal
-  const copyId = randomUUID();
-  await app.ctx.db.query(
-    `INSERT INTO documents (id, dossier_code, seq, role, file_name, media_type, size, sha256, unit_code, original_key,
-       status, done_at, reused_from, pdf_key, signed_key, signer, signed_at, doc_type, fields)
-     SELECT $1, $2, COALESCE((SELECT max(seq) FROM documents WHERE dossier_code = $2), 0) + 1, 'component', file_name,
-       media_type, size, sha256, (SELECT unit_code FROM dossiers WHERE code = $2), original_key, 'done', now(), id, pdf_key,
-       signed_key, signer, signed_at, doc_type, fields
-     FROM documents WHERE id = $3`,
-    [copyId, d.code, documentId],
-  );
-  await app.ctx.db.query(
-    `INSERT INTO reuse_events (id, dossier_code, document_id, copy_id, reusing_unit_code, issuing_unit_code, actor)
-     SELECT $1, $2, $3, $4, (SELECT unit_code FROM dossiers WHERE code = $2), unit_code, 'test' FROM documents WHERE id = $3`,
-    [randomUUID(), d.code, documentId, copyId],
-  );
-  d.docs.push({ id: copyId, role: 'component', status: 'done', reused: true });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const docs = (await admin.json('GET', `/v1/dossiers/${encodeURIComponent(d.code)}`)).body.documents as { id: string; status: string }[];
+  const copies = docs.filter((x) => !d.docs.some((k) => k.id === x.id));
+  expect(copies).toHaveLength(1);
+  d.docs.push({ id: copies[0]!.id, role: 'component', status: copies[0]!.status, reused: true });
   d.reuses++;
 }
 
