@@ -6,6 +6,7 @@ const steps = [
   ['bench:intake'],
   ['bench:ocr'],
   ['eval'],
+  ['bench:console'],
 ];
 let failed = 0;
 for (const [script] of steps) {

@@ -7,6 +7,7 @@ import type { AppContext } from './context.js';
 import type { AccessControl, Principal } from './access.js';
 import { AppError } from './errors.js';
 import { recordAudit } from '../storage/catalog/audit.js';
+import { reusedFromOf } from '../storage/catalog/reuse.js';
 
 /** The public shape: catalog-internal keys stay inside. */
 export function publicDocument(d: documents.DocumentRecord): Document {
@@ -28,6 +29,8 @@ export class DocumentReader {
     const d = await dossiers.getDossier(this.ctx.db, code);
     if (!d || !this.access.canSeeUnit(p, d.unitCode)) throw new AppError('NOT_FOUND', `dossier ${code}`);
     const docs = await documents.listDossierDocuments(this.ctx.db, code);
+    // A receipt tells papers received from papers reused: each reused copy names its source.
+    const reused = await reusedFromOf(this.ctx.db, docs.map((x) => x.id));
     return {
       dossierCode: d.code,
       unitCode: d.unitCode,
@@ -35,7 +38,7 @@ export class DocumentReader {
       applicantId: d.applicantId,
       channel: d.channel,
       receivedAt: d.receivedAt,
-      documents: docs.map(publicDocument),
+      documents: docs.map((x) => ({ ...publicDocument(x), reusedFrom: reused.get(x.id) ?? null })),
     };
   }
 

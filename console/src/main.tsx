@@ -80,10 +80,30 @@ function SignIn({ onSignedIn, notice }: { onSignedIn: () => void; notice: string
   );
 }
 
+const NEEDS: Record<string, Action> = {
+  desk: 'dossier.write',
+  dossiers: 'document.read',
+  review: 'review',
+  archive: 'search',
+  documents: 'document.read',
+  verify: 'document.read',
+  progress: 'progress',
+};
+
 function route(hash: string, session: Session) {
   const [path = '', query = ''] = hash.slice(1).split('?');
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const params = new URLSearchParams(query);
+  const needs = NEEDS[parts[0] ?? ''];
+  // The API refuses anyway; the page says so before asking.
+  if (needs && !can(session, needs)) {
+    return (
+      <div class="page">
+        <h1>{tr('Không có quyền', 'Not allowed')}</h1>
+        <p role="alert">{tr(`Vai trò ${session.me.role} không dùng được trang này.`, `The ${session.me.role} role cannot use this page.`)}</p>
+      </div>
+    );
+  }
   switch (parts[0]) {
     case 'desk':
       return <DeskPage />;

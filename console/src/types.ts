@@ -109,7 +109,9 @@ export interface PersonDocument {
 }
 
 export interface ProgressItem {
-  unitCode: string;
+  /** null in a report grouped by level. */
+  unitCode: string | null;
+  name: string;
   level: string;
   dossiersReceived: number;
   dossiersDigitized: number;
@@ -120,11 +122,14 @@ export interface ProgressItem {
   resultsDigitized: number;
   resultDigitizationRate: number | null;
   target: { digitization: number | null; reuse: number | null };
+  /** The pro-rata target at the report's date (absent: the year's target). */
+  targetToDate?: { digitization: number | null; reuse: number | null };
   onTrack: boolean | null;
-  gap: { digitization: number | null; reuse: number | null };
-  score766?: unknown;
+  /** How many more dossiers reach the year's target. */
+  gap: { digitization: number | null; reuse: number | null; results?: number | null };
 }
 export interface ProgressReply {
   period: string;
+  asOf?: string;
   items: ProgressItem[];
 }

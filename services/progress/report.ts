@@ -142,13 +142,14 @@ export class ProgressService {
     const all = scope === null && root === null;
 
     const current = asOf.getTime() >= now.getTime();
-    const rows = current
-      ? await repo.summaryCounts(this.ctx.db, period.grain, period.firstDay, period.lastDay, all ? null : selectedCodes)
-      : await repo.countsAsOf(this.ctx.db, period.start, period.end, asOf, all ? null : selectedCodes);
-    const backlogDone = current
-      ? await repo.backlogDigitized(this.ctx.db, all ? null : selectedCodes)
-      : await repo.backlogDigitizedAsOf(this.ctx.db, asOf, all ? null : selectedCodes);
-    const estimates = await repo.backlogEstimates(this.ctx.db);
+    const only = all ? null : selectedCodes;
+    const [rows, backlogDone, estimates] = await Promise.all([
+      current
+        ? repo.summaryCounts(this.ctx.db, period.grain, period.firstDay, period.lastDay, only)
+        : repo.countsAsOf(this.ctx.db, period.start, period.end, asOf, only),
+      current ? repo.backlogDigitized(this.ctx.db, only) : repo.backlogDigitizedAsOf(this.ctx.db, asOf, only),
+      repo.backlogEstimates(this.ctx.db),
+    ]);
 
     const groups = new Map<string, { unit: Unit; counts: Counts; members: string[] }>();
     for (const u of selected) {

@@ -106,6 +106,13 @@ export interface ArchiveFacts {
   reusedFrom: string | null;
 }
 
+/** For the papers of one dossier: which are reused copies, and of what (one query). */
+export async function reusedFromOf(db: Db, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query<{ id: string; reused_from: string }>('SELECT id, reused_from FROM documents WHERE id = ANY($1::uuid[]) AND reused_from IS NOT NULL', [ids]);
+  return new Map(rows.map((r) => [r.id, r.reused_from]));
+}
+
 export async function archiveFacts(db: Db, id: string): Promise<ArchiveFacts | null> {
   const { rows } = await db.query<{ revoked_at: Date | null; revoked_by: string | null; revoke_reason: string | null; superseded_by: string | null; reused_from: string | null }>(
     'SELECT revoked_at, revoked_by, revoke_reason, superseded_by, reused_from FROM documents WHERE id = $1',

@@ -18,29 +18,52 @@ const LEVELS = [
 ];
 const PERIOD_RE = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?|-Q[1-4])?$/;
 
-/** How far a unit is behind its targets (the larger of the two gaps; ahead counts as negative). */
+/**
+ * How far a unit is behind: the larger shortfall of its two rates under the target to date, so a small
+ * commune and a large department compare on the same scale (ahead counts as negative).
+ */
 function behind(i: ProgressItem): number {
-  const gaps = [i.gap.digitization, i.gap.reuse].filter((g): g is number => typeof g === 'number');
-  if (gaps.length) return Math.max(...gaps);
-  return -(i.digitizationRate ?? 0);
+  const t = i.targetToDate ?? i.target;
+  const short = [
+    t.digitization === null ? null : t.digitization - (i.digitizationRate ?? 0),
+    t.reuse === null ? null : t.reuse - (i.reuseRate ?? 0),
+  ].filter((x): x is number => x !== null);
+  return short.length ? Math.max(...short) : -(i.digitizationRate ?? 0);
 }
+
+const label = (s: ReturnType<typeof useSession>, i: ProgressItem) => (i.unitCode ? unitName(s, i.unitCode) : i.name);
+
+/**
+ * A unit's target as a level line across that unit's bars: a thin floating bar, not grouped with the
+ * rates, so each unit (whose level may have its own target) shows its own line.
+ */
+const targetMarks = (label: string, values: (number | null)[], color: string) => ({
+  type: 'bar' as const,
+  label,
+  data: values.map((v) => (v === null ? null : ([Math.max(0, v - 0.6), Math.min(100, v + 0.6)] as [number, number]))),
+  backgroundColor: color,
+  grouped: false,
+  barPercentage: 1,
+  categoryPercentage: 0.9,
+  order: 0,
+});
 
 function RateChart({ items }: { items: ProgressItem[] }) {
   const session = useSession();
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     if (!canvas.current) return;
-    const labels = items.map((i) => unitName(session, i.unitCode));
+    const labels = items.map((i) => label(session, i));
     const pct = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 10);
-    const chart = new Chart(canvas.current, {
+    const chart = new Chart<"bar", (number | [number, number] | null)[], string>(canvas.current, {
       type: 'bar',
       data: {
         labels,
         datasets: [
-          { type: 'bar', label: tr('Tỷ lệ số hóa (%)', 'Digitization rate (%)'), data: items.map((i) => pct(i.digitizationRate)), backgroundColor: '#1f6feb' },
-          { type: 'bar', label: tr('Tỷ lệ tái sử dụng (%)', 'Reuse rate (%)'), data: items.map((i) => pct(i.reuseRate)), backgroundColor: '#2da44e' },
-          { type: 'line', label: tr('Chỉ tiêu số hóa (%)', 'Digitization target (%)'), data: items.map((i) => pct(i.target.digitization)), borderColor: '#cf222e', backgroundColor: '#cf222e', borderDash: [6, 4], pointRadius: 3 },
-          { type: 'line', label: tr('Chỉ tiêu tái sử dụng (%)', 'Reuse target (%)'), data: items.map((i) => pct(i.target.reuse)), borderColor: '#9a6700', backgroundColor: '#9a6700', borderDash: [2, 3], pointRadius: 3 },
+          { type: 'bar', label: tr('Tỷ lệ số hóa (%)', 'Digitization rate (%)'), data: items.map((i) => pct(i.digitizationRate)), backgroundColor: '#1f6feb', order: 1 },
+          { type: 'bar', label: tr('Tỷ lệ tái sử dụng (%)', 'Reuse rate (%)'), data: items.map((i) => pct(i.reuseRate)), backgroundColor: '#2da44e', order: 1 },
+          targetMarks(tr('Chỉ tiêu số hóa (%)', 'Digitization target (%)'), items.map((i) => pct(i.target.digitization)), '#cf222e'),
+          targetMarks(tr('Chỉ tiêu tái sử dụng (%)', 'Reuse target (%)'), items.map((i) => pct(i.target.reuse)), '#7d4e00'),
         ],
       },
       options: {
@@ -48,7 +71,18 @@ function RateChart({ items }: { items: ProgressItem[] }) {
         maintainAspectRatio: false,
         animation: false,
         scales: { y: { beginAtZero: true, max: 100 } },
-        plugins: { legend: { position: 'bottom' } },
+        plugins: {
+          legend: { position: 'bottom' },
+          tooltip: {
+            callbacks: {
+              // A target mark is a [low, high] bar around the target: say the target itself.
+              label: (c) => {
+                const v = c.raw;
+                return `${c.dataset.label ?? ''}: ${Array.isArray(v) ? ((Number(v[0]) + Number(v[1])) / 2).toFixed(1) : String(v)}`;
+              },
+            },
+          },
+        },
       },
     });
     return () => chart.destroy();
@@ -64,11 +98,13 @@ export function ProgressPage() {
   const session = useSession();
   const [period, setPeriod] = useState(String(new Date().getFullYear()));
   const [level, setLevel] = useState('');
+  const [byLevel, setByLevel] = useState(false);
   const [data, setData] = useState<ProgressReply | null>(null);
   const [error, setError] = useState<unknown>(null);
   const periodOk = PERIOD_RE.test(period.trim());
   const query = () => {
     const q = new URLSearchParams({ period: period.trim() });
+    if (byLevel) q.set('groupBy', 'level');
     return q.toString();
   };
   const load = () => {
@@ -76,7 +112,7 @@ export function ProgressPage() {
     setError(null);
     get<ProgressReply>(`/v1/progress?${query()}`).then(setData, setError);
   };
-  useEffect(load, []);
+  useEffect(load, [byLevel]);
   const items = (data?.items ?? []).filter((i) => !level || i.level === level).sort((a, b) => behind(b) - behind(a));
   const fetchFile = (ext: 'csv' | 'xlsx') => download(`/v1/progress.${ext}?${query()}`, `tien-do-${period.trim()}.${ext}`).catch(setError);
 
@@ -102,6 +138,10 @@ export function ProgressPage() {
             ))}
           </select>
         </Field>
+        <div class="field check">
+          <input id="by-level" type="checkbox" checked={byLevel} onChange={(e) => setByLevel(e.currentTarget.checked)} />
+          <label for="by-level">{tr('Gộp theo cấp', 'Totals by level')}</label>
+        </div>
         <div class="actions">
           <button type="submit" disabled={!periodOk}>
             {tr('Xem', 'Show')}
@@ -129,7 +169,8 @@ export function ProgressPage() {
                 <th scope="col">{tr('Hồ sơ nhận', 'Received')}</th>
                 <th scope="col">{tr('Đã số hóa', 'Digitized')}</th>
                 <th scope="col">{tr('Tỷ lệ số hóa', 'Digitization')}</th>
-                <th scope="col">{tr('Chỉ tiêu', 'Target')}</th>
+                <th scope="col">{tr('Chỉ tiêu năm', "Year's target")}</th>
+                <th scope="col">{tr('Còn thiếu (hồ sơ)', 'Short by (dossiers)')}</th>
                 <th scope="col">{tr('Tỷ lệ tái sử dụng', 'Reuse')}</th>
                 <th scope="col">{tr('Chỉ tiêu', 'Target')}</th>
                 <th scope="col">{tr('Kết quả số hóa', 'Results digitized')}</th>
@@ -138,12 +179,13 @@ export function ProgressPage() {
             </thead>
             <tbody>
               {items.map((i) => (
-                <tr key={i.unitCode} class={i.onTrack === false ? 'behind' : undefined}>
-                  <th scope="row">{unitName(session, i.unitCode)}</th>
+                <tr key={i.unitCode ?? i.name} class={i.onTrack === false ? 'behind' : undefined}>
+                  <th scope="row">{label(session, i)}</th>
                   <td>{i.dossiersReceived}</td>
                   <td>{i.dossiersDigitized}</td>
                   <td>{percent(i.digitizationRate)}</td>
                   <td>{percent(i.target.digitization)}</td>
+                  <td>{i.gap.digitization ?? '—'}</td>
                   <td>{percent(i.reuseRate)}</td>
                   <td>{percent(i.target.reuse)}</td>
                   <td>{percent(i.resultDigitizationRate)}</td>

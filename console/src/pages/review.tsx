@@ -22,6 +22,21 @@ function fieldProblem(name: string, value: string): string | null {
   return null;
 }
 
+/** The picture turned in quarter turns, in a box of the turned size so scrolling reaches all of it. */
+function Turned({ url, alt, width, turn }: { url: string; alt: string; width: number; turn: number }) {
+  const [ratio, setRatio] = useState(1.414);
+  const height = Math.round(width * ratio);
+  const sideways = turn % 180 !== 0;
+  const box = sideways ? { width: `${height}px`, height: `${width}px` } : { width: `${width}px`, height: `${height}px` };
+  // Turn about the image's centre, then move that centre to the box's centre.
+  const transform = `translate(${(sideways ? height : width) / 2 - width / 2}px, ${(sideways ? width : height) / 2 - height / 2}px) rotate(${turn}deg)`;
+  return (
+    <div class="turned" style={box}>
+      <img src={url} alt={alt} width={width} height={height} style={{ transform }} onLoad={(e) => setRatio(e.currentTarget.naturalHeight / e.currentTarget.naturalWidth || 1.414)} />
+    </div>
+  );
+}
+
 function PageView({ doc }: { doc: ApiDocument }) {
   const [page, setPage] = useState(1);
   const [zoom, setZoom] = useState(1);
@@ -51,12 +66,7 @@ function PageView({ doc }: { doc: ApiDocument }) {
       <ErrorNote error={error} />
       <div class="canvas" tabIndex={0} aria-label={tr('Ảnh trang, cuộn để xem', 'Page picture, scroll to see')}>
         {url ? (
-          <img
-            src={url}
-            alt={`${tr('Trang', 'Page')} ${page} — ${doc.fileName}`}
-            class={`turn-${turn}`}
-            width={Math.round(560 * zoom)}
-          />
+          <Turned url={url} alt={`${tr('Trang', 'Page')} ${page} — ${doc.fileName}`} width={Math.round(560 * zoom)} turn={turn} />
         ) : (
           <p role="status">{tr('Đang tải ảnh…', 'Loading the picture…')}</p>
         )}
