@@ -289,7 +289,8 @@ export const SearchItem = Type.Object({
   notReusableReason: Nullable(NotReusableReason),
 });
 export const SearchReply = Type.Object({
-  total: Type.Integer({ description: 'All matches within the key\'s units' }),
+  total: Type.Integer({ description: 'All matches within the key\'s units: exact up to 5,000, PostgreSQL\'s estimate above (totalExact false)' }),
+  totalExact: Type.Boolean(),
   items: Type.Array(SearchItem),
   nextCursor: Nullable(Type.String()),
   nearMatches: Type.Boolean({ description: 'No word matched exactly: these are names close to the query (OCR near-misses)' }),

@@ -24,7 +24,7 @@ function encodeCursor(c: index.SearchCursor): string {
 function decodeCursor(raw: string): index.SearchCursor {
   try {
     const v: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 3 && (v[0] === 0 || v[0] === 1) && typeof v[1] === 'string' && !Number.isNaN(Date.parse(v[1])) && typeof v[2] === 'string' && /^[0-9a-f-]{36}$/i.test(v[2])) {
+    if (Array.isArray(v) && v.length === 3 && Number.isInteger(v[0]) && v[0] >= 0 && v[0] <= 3 && typeof v[1] === 'string' && !Number.isNaN(Date.parse(v[1])) && typeof v[2] === 'string' && /^[0-9a-f-]{36}$/i.test(v[2])) {
       return { tier: v[0], sortAt: v[1], id: v[2] };
     }
   } catch {
@@ -79,17 +79,19 @@ export class Search {
     }
     const limit = q.limit ?? 20;
     const after = q.cursor ? decodeCursor(q.cursor) : null;
-    let total = await index.countDocuments(this.ctx.db, filters);
+    let count = await index.countDocuments(this.ctx.db, filters);
     let nearMatches = false;
     // No word matched: names close to the query, for the letters OCR got wrong.
-    if (total === 0 && filters.text && /\p{L}{2}/u.test(text)) {
+    if (count.total === 0 && filters.text && /\p{L}{2}/u.test(text)) {
       const fuzzy = { ...filters, text: undefined, fuzzyNames: text };
-      total = await index.countDocuments(this.ctx.db, fuzzy);
-      if (total > 0) {
+      const near = await index.countDocuments(this.ctx.db, fuzzy);
+      if (near.total > 0) {
         Object.assign(filters, fuzzy);
+        count = near;
         nearMatches = true;
       }
     }
+    const total = count.total;
     const rows = total === 0 ? [] : await index.searchDocuments(this.ctx.db, filters, after, limit + 1);
     const more = rows.length > limit;
     const page = rows.slice(0, limit);
@@ -142,6 +144,7 @@ export class Search {
       total,
       items,
       nextCursor: more && last ? encodeCursor({ tier: last.tier, sortAt: last.sortAt, id: last.id }) : null,
+      totalExact: count.exact,
       nearMatches,
     };
   }

@@ -24,9 +24,12 @@ export interface SearchFilters {
   fuzzyNames?: string;
 }
 
-/** Exact spelling first (tier 0), then the rest (tier 1); newest first within a tier. */
+/**
+ * Tiers, best first: the exact spelling typed (with its diacritics) in fields or codes; then papers
+ * naming a person whose full name is the query; then every other match. Newest first within a tier.
+ */
 export interface SearchCursor {
-  tier: 0 | 1;
+  tier: number;
   sortAt: string;
   id: string;
 }
@@ -45,7 +48,7 @@ export interface SearchRow {
   revokedAt: string | null;
   supersededBy: string | null;
   reusedFrom: string | null;
-  tier: 0 | 1;
+  tier: number;
 }
 
 interface Row {
@@ -99,27 +102,47 @@ function filterSql(f: SearchFilters, sql: Sql): void {
   if (f.fuzzyNames) sql.and(`motcua_fold(${sql.arg(f.fuzzyNames)}) <% s.names`);
 }
 
-/** The exact-spelling tier: the words as typed (diacritics kept), side by side, in fields or codes. */
-function exactSql(f: SearchFilters, sql: Sql): string | null {
-  if (!f.text || f.fuzzyNames || f.digitsPrefix) return null;
-  return `s.tsv_exact @@ phraseto_tsquery('simple', ${sql.arg(f.text)})`;
+/** The conditions of the tiers before the last ("every other match"), for a query typed in words. */
+function tierConds(f: SearchFilters): ((sql: Sql) => string)[] {
+  const text = f.text;
+  if (!text || f.fuzzyNames || f.digitsPrefix) return [];
+  const conds: ((sql: Sql) => string)[] = [];
+  // Typed with diacritics: the spelling as typed, side by side, in fields or codes.
+  if (/[^\x00-\x7f]/.test(text)) conds.push((sql) => `s.tsv_exact @@ phraseto_tsquery('simple', ${sql.arg(text)})`);
+  // Two to five words of letters: maybe a person's full name.
+  if (/^\p{L}+(?: \p{L}+){1,4}$/u.test(text)) conds.push((sql) => `s.name_keys @> ARRAY[motcua_fold(${sql.arg(text)})]`);
+  return conds;
 }
 
-export async function countDocuments(db: Db, f: SearchFilters): Promise<number> {
+export interface Count {
+  total: number;
+  /** false: more than the exact-count limit matched and `total` is PostgreSQL's estimate. */
+  exact: boolean;
+}
+
+/**
+ * How many match. Counting a hundred thousand matches exactly costs a visit to each; above `exactUpTo`
+ * (by the planner's estimate from its statistics) the estimate is returned instead, marked so.
+ */
+export async function countDocuments(db: Db, f: SearchFilters, exactUpTo = 5000): Promise<Count> {
   const sql = new Sql();
   filterSql(f, sql);
-  const { rows } = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM search_index s ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''}`,
+  const where = sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : '';
+  const { rows: plan } = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM search_index s ${where}`,
     sql.args,
   );
-  return rows[0]?.n ?? 0;
+  const estimate = Math.round(plan[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
+  if (estimate > exactUpTo) return { total: estimate, exact: false };
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM search_index s ${where}`, sql.args);
+  return { total: rows[0]?.n ?? 0, exact: true };
 }
 
 const SELECT = `SELECT s.document_id, d.dossier_code, s.unit_code, s.doc_type, s.code, s.status, s.issue_date::text AS issue_date,
     s.sort_at, s.person_ids, d.fields, d.revoked_at, d.superseded_by, d.reused_from
   FROM search_index s JOIN documents d ON d.id = s.document_id`;
 
-const toRow = (r: Row, tier: 0 | 1): SearchRow => ({
+const toRow = (r: Row, tier: number): SearchRow => ({
   id: r.document_id,
   dossierCode: r.dossier_code,
   unitCode: r.unit_code,
@@ -136,32 +159,32 @@ const toRow = (r: Row, tier: 0 | 1): SearchRow => ({
   tier,
 });
 
-async function page(db: Db, f: SearchFilters, tier: 0 | 1 | null, after: SearchCursor | null, limit: number): Promise<SearchRow[]> {
+async function page(db: Db, f: SearchFilters, tier: number, after: SearchCursor | null, limit: number): Promise<SearchRow[]> {
   const sql = new Sql();
   filterSql(f, sql);
-  const exact = tier === null ? null : exactSql(f, sql);
-  if (exact) sql.and(tier === 0 ? exact : `NOT (${exact})`);
+  const conds = tierConds(f);
+  // A tier holds what its condition matches and no earlier tier's.
+  conds.slice(0, tier).forEach((c) => sql.and(`NOT (${c(sql)})`));
+  if (tier < conds.length) sql.and(conds[tier]!(sql));
   if (after) sql.and(`(s.sort_at, s.document_id) < (${sql.arg(after.sortAt)}::timestamptz, ${sql.arg(after.id)}::uuid)`);
   const { rows } = await db.query<Row>(
     `${SELECT} ${sql.where.length ? `WHERE ${sql.where.join(' AND ')}` : ''}
      ORDER BY s.sort_at DESC, s.document_id DESC LIMIT ${sql.arg(limit)}`,
     sql.args,
   );
-  return rows.map((r) => toRow(r, tier ?? 1));
+  return rows.map((r) => toRow(r, tier));
 }
 
 /**
- * One page in keyset order: the exact-spelling tier, then the rest, newest first in each. Each tier
- * is read along an index in sort order, so a page deep in the list costs what the first one does.
+ * One page in keyset order: tier by tier, newest first in each. Each tier is read along an index in
+ * sort order, so a page deep in the list costs what the first one does.
  */
 export async function searchDocuments(db: Db, f: SearchFilters, after: SearchCursor | null, limit: number): Promise<SearchRow[]> {
-  if (!f.text || f.fuzzyNames || f.digitsPrefix) return page(db, f, null, after, limit);
+  const tiers = tierConds(f).length + 1;
   const out: SearchRow[] = [];
-  if (!after || after.tier === 0) {
-    out.push(...(await page(db, f, 0, after, limit)));
-    if (out.length >= limit) return out;
+  for (let tier = after?.tier ?? 0; tier < tiers && out.length < limit; tier++) {
+    out.push(...(await page(db, f, tier, after && after.tier === tier ? after : null, limit - out.length)));
   }
-  out.push(...(await page(db, f, 1, after && after.tier === 1 ? after : null, limit - out.length)));
   return out;
 }
 

@@ -53,14 +53,20 @@ CREATE TABLE search_index (
   person_ids   text[] NOT NULL DEFAULT '{}',
   -- the names on the paper, folded: trigram matching for near-misses of OCR
   names        text NOT NULL DEFAULT '',
+  -- each full name on the paper, folded ("nguyen van an"): a query that is a person's name finds
+  -- the papers naming that person first
+  name_keys    text[] NOT NULL DEFAULT '{}',
   -- fields, code and applicant as typed (diacritics kept): the exact spelling ranks first
   key_text     text NOT NULL DEFAULT '',
+  -- lexemes only (no positions): the filter reads it row by row, so it stays small enough to live
+  -- in the row instead of a TOAST table; phrases are matched on tsv_exact
   tsv          tsvector NOT NULL,
   tsv_exact    tsvector NOT NULL
 );
 CREATE INDEX search_index_tsv_idx ON search_index USING gin (tsv);
 CREATE INDEX search_index_exact_idx ON search_index USING gin (tsv_exact);
 CREATE INDEX search_index_people_idx ON search_index USING gin (person_ids);
+CREATE INDEX search_index_name_keys_idx ON search_index USING gin (name_keys);
 CREATE INDEX search_index_names_trgm_idx ON search_index USING gin (names gin_trgm_ops);
 CREATE INDEX search_index_sort_idx ON search_index (sort_at DESC, document_id DESC);
 CREATE INDEX search_index_unit_sort_idx ON search_index (unit_code, sort_at DESC, document_id DESC);
@@ -75,14 +81,29 @@ CREATE FUNCTION motcua_id_field(name text) RETURNS boolean LANGUAGE sql IMMUTABL
 CREATE FUNCTION motcua_name_field(name text) RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE
   AS $$ SELECT name = 'fullName' OR (name LIKE '%Name' AND name NOT IN ('businessName', 'enterpriseName')) $$;
 
+-- The index row of a paper: the one definition, used by the trigger for each commit and by bulk loads.
+CREATE FUNCTION motcua_search_entry(d documents, applicant text) RETURNS search_index
+  LANGUAGE sql STABLE PARALLEL SAFE
+  AS $$
+  SELECT d.id, d.unit_code, d.doc_type, d.code, d.status, x.issued,
+         coalesce(x.issued::timestamptz, d.done_at, d.review_at, d.created_at),
+         CASE WHEN applicant IS NULL OR applicant = ANY (x.ids) THEN x.ids ELSE x.ids || applicant END,
+         motcua_fold(x.names), x.name_keys, x.key_text,
+         strip(to_tsvector('motcua_vi', x.key_text) || to_tsvector('motcua_vi', coalesce(d.ocr_text, ''))),
+         to_tsvector('simple', x.key_text)
+  FROM (
+    SELECT motcua_paper_date(d.fields ->> 'issueDate') AS issued,
+           coalesce(array_agg(DISTINCT regexp_replace(value, '\s', '', 'g')) FILTER (WHERE motcua_id_field(key) AND value <> ''), '{}') AS ids,
+           coalesce(string_agg(value, ' | ') FILTER (WHERE motcua_name_field(key)), '') AS names,
+           coalesce(array_agg(DISTINCT motcua_fold(regexp_replace(btrim(value), '\s+', ' ', 'g'))) FILTER (WHERE motcua_name_field(key) AND value <> ''), '{}') AS name_keys,
+           concat_ws(' ', d.code, applicant, string_agg(value, ' ')) AS key_text
+    FROM jsonb_each_text(coalesce(d.fields, '{}'::jsonb))
+  ) x
+$$;
+
 CREATE FUNCTION motcua_index_document() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  applicant  text;
-  ids        text[];
-  names      text;
-  vals       text;
-  issued     date;
-  key_text   text;
+  applicant text;
 BEGIN
   IF NEW.status NOT IN ('review', 'done') OR NEW.reused_from IS NOT NULL THEN
     -- Left review or done (e.g. reviewed → coded): the row follows the status until it rests again.
@@ -91,26 +112,12 @@ BEGIN
     END IF;
     RETURN NULL;
   END IF;
-  SELECT d.applicant_id INTO applicant FROM dossiers d WHERE d.code = NEW.dossier_code;
-  SELECT coalesce(array_agg(DISTINCT regexp_replace(value, '\s', '', 'g')) FILTER (WHERE motcua_id_field(key) AND value <> ''), '{}'),
-         coalesce(string_agg(value, ' | ') FILTER (WHERE motcua_name_field(key)), ''),
-         coalesce(string_agg(value, ' '), '')
-    INTO ids, names, vals
-    FROM jsonb_each_text(coalesce(NEW.fields, '{}'::jsonb));
-  IF applicant IS NOT NULL AND NOT applicant = ANY (ids) THEN ids := ids || applicant; END IF;
-  issued := motcua_paper_date(NEW.fields ->> 'issueDate');
-  key_text := concat_ws(' ', NEW.code, applicant, vals);
-  INSERT INTO search_index AS s (document_id, unit_code, doc_type, code, status, issue_date, sort_at, person_ids, names, key_text, tsv, tsv_exact)
-  VALUES (
-    NEW.id, NEW.unit_code, NEW.doc_type, NEW.code, NEW.status, issued,
-    coalesce(issued::timestamptz, NEW.done_at, NEW.review_at, NEW.created_at),
-    ids, motcua_fold(names), key_text,
-    setweight(to_tsvector('motcua_vi', key_text), 'A') || to_tsvector('motcua_vi', coalesce(NEW.ocr_text, '')),
-    to_tsvector('simple', key_text))
+  SELECT o.applicant_id INTO applicant FROM dossiers o WHERE o.code = NEW.dossier_code;
+  INSERT INTO search_index AS s SELECT e.* FROM motcua_search_entry(NEW, applicant) e
   ON CONFLICT (document_id) DO UPDATE SET
     unit_code = EXCLUDED.unit_code, doc_type = EXCLUDED.doc_type, code = EXCLUDED.code, status = EXCLUDED.status,
     issue_date = EXCLUDED.issue_date, sort_at = EXCLUDED.sort_at, person_ids = EXCLUDED.person_ids,
-    names = EXCLUDED.names, key_text = EXCLUDED.key_text, tsv = EXCLUDED.tsv, tsv_exact = EXCLUDED.tsv_exact;
+    names = EXCLUDED.names, name_keys = EXCLUDED.name_keys, key_text = EXCLUDED.key_text, tsv = EXCLUDED.tsv, tsv_exact = EXCLUDED.tsv_exact;
   RETURN NULL;
 END $$;
 
@@ -135,6 +142,7 @@ DROP INDEX reuse_events_copy_idx;
 ALTER TABLE audit_log DROP COLUMN person_id, DROP COLUMN document_id;
 DROP TRIGGER documents_search_index ON documents;
 DROP FUNCTION motcua_index_document();
+DROP FUNCTION motcua_search_entry(documents, text);
 DROP FUNCTION motcua_name_field(text);
 DROP FUNCTION motcua_id_field(text);
 DROP TABLE search_index;
