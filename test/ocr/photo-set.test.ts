@@ -38,17 +38,17 @@ afterAll(async () => {
 });
 
 describe('the shipped photo set', () => {
-  it('reads every condition (word F1 at least 0.72 each, 0.93 on average) and turns no upright page', () => {
+  it('reads every condition (word F1 at least 0.78 each, 0.94 on average) and turns no upright page', () => {
     expect(reads.length).toBeGreaterThanOrEqual(10);
     for (const r of [...reads].sort((a, b) => a.s.condition.localeCompare(b.s.condition))) {
       console.log(`${r.s.condition.padEnd(22)} word F1 ${r.f1.toFixed(3)}  CER ${r.cer.toFixed(3)}`);
     }
     for (const r of reads) {
-      // Floor set by the weakest condition (uneven light: the dim corner, 0.757 on 2026-12-02); see README.
-      expect(r.f1, r.s.id).toBeGreaterThanOrEqual(0.72);
+      // Floor set by the weakest condition (uneven light: the dim corner, 0.813 on 2026-12-02; native psm 3 0.898); see README.
+      expect(r.f1, r.s.id).toBeGreaterThanOrEqual(0.78);
       expect(r.rotation, r.s.id).toBe(0);
     }
-    expect(reads.reduce((n, r) => n + r.f1, 0) / reads.length).toBeGreaterThanOrEqual(0.93);
+    expect(reads.reduce((n, r) => n + r.f1, 0) / reads.length).toBeGreaterThanOrEqual(0.94);
   });
 
   it('keeps the coloured title and the white-on-dark one', () => {
