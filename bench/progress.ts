@@ -47,15 +47,19 @@ async function main(): Promise<void> {
       await client.query('ALTER TABLE reuse_events DISABLE TRIGGER USER');
       await client.query('SET maintenance_work_mem = \'256MB\'');
       log(`loading ${DOSSIERS} dossiers`);
+      // Dossier i: unit i mod 500, day (i div 500) mod 700, serial i div 350,000.
+      await client.query(
+        `CREATE FUNCTION pg_temp.bench_code(i bigint, codes text[], units int, days int) RETURNS text IMMUTABLE LANGUAGE sql AS $$
+           SELECT codes[1 + i % units] || '-' || to_char(date '2025-01-01' + ((i / units) % days)::int, 'YYMMDD') || '-'
+                  || lpad((1 + i / (units * days))::text, 4, '0') $$`,
+      );
       await client.query(
         `INSERT INTO dossiers (code, unit_code, procedure_code, applicant_id, channel, received_at, created_by, created_at)
-         SELECT u.codes[1 + i % $2] || '-' || to_char(day, 'YYMMDD') || '-' || lpad((1 + i / ($2 * $3))::text, 4, '0'),
-                u.codes[1 + i % $2], '1.001193', '034221659693',
-                (ARRAY['desk', 'desk', 'online', 'online', 'postal', 'backlog'])[1 + (i * 7) % 6],
-                at, 'bench', at
-         FROM (SELECT $4::text[] AS codes) u, generate_series(0, $1 - 1) i,
-              LATERAL (SELECT date '2025-01-01' + ((i / $2) % $3)::int AS day) d,
-              LATERAL (SELECT (day::timestamp + make_interval(mins => 450 + (i * 37) % 600)) AT TIME ZONE 'Asia/Ho_Chi_Minh' AS at) t`,
+         SELECT pg_temp.bench_code(i, $4::text[], $2::int, $3::int), ($4::text[])[1 + i % $2], '1.001193', '034221659693',
+                (ARRAY['desk', 'desk', 'online', 'online', 'postal', 'backlog'])[1 + (i * 7) % 6], at, 'bench', at
+         FROM generate_series(0, $1 - 1) i,
+              LATERAL (SELECT ((date '2025-01-01' + ((i / $2) % $3)::int)::timestamp + make_interval(mins => 450 + (i * 37) % 600))
+                              AT TIME ZONE 'Asia/Ho_Chi_Minh' AS at) t`,
         [DOSSIERS, UNITS, DAYS, units],
       );
       log('loading documents');
@@ -73,14 +77,15 @@ async function main(): Promise<void> {
          WHERE s = 1 OR (s = 2 AND h % 2 = 0) OR (s = 3 AND h % 10 < 7)`,
       );
       log('loading reuse events');
-      // Three dossiers in ten reuse a paper of an earlier dossier.
+      // Three dossiers in ten reuse the first paper of the same unit's dossier of the day before.
       await client.query(
         `INSERT INTO reuse_events (id, dossier_code, document_id, reusing_unit_code, issuing_unit_code, actor, at)
          SELECT gen_random_uuid(), d.code, src.id, d.unit_code, src.unit_code, 'bench', d.received_at
-         FROM dossiers d JOIN documents src ON src.dossier_code = (
-           SELECT code FROM dossiers p WHERE p.unit_code = d.unit_code AND p.received_at < d.received_at ORDER BY p.received_at DESC LIMIT 1)
-           AND src.seq = 1
-         WHERE abs(hashtext(d.code)) % 10 < 3`,
+         FROM generate_series($2::bigint, $1 - 1) i
+         JOIN dossiers d ON d.code = pg_temp.bench_code(i, $4::text[], $2::int, $3::int)
+         JOIN documents src ON src.dossier_code = pg_temp.bench_code(i - $2, $4::text[], $2::int, $3::int) AND src.seq = 1
+         WHERE i % 10 < 3`,
+        [DOSSIERS, UNITS, DAYS, units],
       );
       await client.query('ALTER TABLE dossiers ENABLE TRIGGER USER');
       await client.query('ALTER TABLE documents ENABLE TRIGGER USER');

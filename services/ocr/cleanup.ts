@@ -1,7 +1,8 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { AppError } from '../errors.js';
 import type { Rotation } from './types.js';
-import { estimateSkew, inkMap } from './skew.js';
+import { colourToGrey, greyToOcr } from './colour.js';
+import { estimateSkew, inkMap, medianGlyphHeight, type InkMap } from './skew.js';
 
 /** The resolution tesseract's LSTM models read best at (x-height of body text ~ 25–30 px). */
 export const OCR_DPI = 300;
@@ -14,6 +15,8 @@ export interface DecodedPage {
   channels: 1 | 3;
   bilevel: boolean;
   dpi: number;
+  /** True when `dpi` is a guess (no believable header or hint): the text size then sets the scale. */
+  dpiGuessed: boolean;
   /** Greyscale with coloured ink (seals, signatures) washed out: what OCR sees. */
   grey: Buffer;
   /** The scanned JPEG itself when the archive copy can be exactly those bytes (see `passThroughJpeg`). */
@@ -93,12 +96,31 @@ const PLAUSIBLE_SHORT_SIDE_IN = { min: 2, max: 13 };
  * A header is believed only when the paper size it implies is one a desk could receive.
  */
 export function pageDpi(density: number | undefined, width: number, height: number): number {
+  return resolveDpi(density, width, height).dpi;
+}
+
+function resolveDpi(density: number | undefined, width: number, height: number): { dpi: number; guessed: boolean } {
   if (density && density >= 72) {
     const shortIn = Math.min(width, height) / density;
-    if (shortIn >= PLAUSIBLE_SHORT_SIDE_IN.min && shortIn <= PLAUSIBLE_SHORT_SIDE_IN.max) return density;
+    if (shortIn >= PLAUSIBLE_SHORT_SIDE_IN.min && shortIn <= PLAUSIBLE_SHORT_SIDE_IN.max) return { dpi: density, guessed: false };
   }
-  return guessDpi(width, height);
+  return { dpi: guessDpi(width, height), guessed: true };
 }
+
+/**
+ * Decoded pages are shrunk to at most this many pixels (A4 at 600 dpi is 34.8 Mpx): a 48 Mpx phone
+ * photo or a 1200 dpi scan holds no more readable text, and every later step scales with pixels.
+ */
+export const MAX_WORK_PIXELS = 36_000_000;
+
+/** Cap on the image tesseract reads (A4 at 300 dpi is 8.7 Mpx), whatever the size or metadata. */
+export const MAX_READ_PIXELS = 12_000_000;
+
+/**
+ * Median x-height of body text in inches, measured on the dev corpus (glyph blobs on the ink map:
+ * 0.099–0.116 in on 13 of 14 pages, 300 and 200 dpi scans and photos alike).
+ */
+export const BODY_X_HEIGHT_IN = 0.1;
 
 /**
  * Red seals and blue signatures sit on top of the text. They are strongly saturated while black
@@ -140,16 +162,26 @@ export async function decodePage(
     const meta = await base.metadata();
     const bilevel = meta.bitsPerSample === 1;
     const colour = !bilevel && (meta.channels ?? 1) >= 3 && meta.space !== 'b-w';
-    const pipe = base.autoOrient().removeAlpha();
+    let pipe = base.autoOrient().removeAlpha();
+    const srcW = meta.width ?? 0;
+    const srcH = meta.pageHeight ?? meta.height ?? 0;
+    const shrink = srcW * srcH > MAX_WORK_PIXELS ? Math.sqrt(MAX_WORK_PIXELS / (srcW * srcH)) : 1;
+    if (shrink < 1) {
+      const oriented = (meta.orientation ?? 1) >= 5;
+      const w = Math.floor((oriented ? srcH : srcW) * shrink);
+      pipe = pipe.resize({ width: w, kernel: 'lanczos3' });
+    }
     const { data, info } = colour
       ? await pipe.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true })
       : await pipe.toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
     const channels = info.channels === 3 ? 3 : 1;
     if (info.channels !== channels) throw new Error(`unexpected ${info.channels} channels`);
-    const dpi = opts.dpiHint ?? pageDpi(meta.density, info.width, info.height);
-    const grey = channels === 3 ? await suppressColourInk(data, info.width * info.height) : data;
+    const resolved = opts.dpiHint ? { dpi: opts.dpiHint * shrink, guessed: false } : resolveDpi(meta.density && meta.density * shrink, info.width, info.height);
+    const dpi = resolved.dpi;
+    // Coloured type kept, seals and signatures washed out, white-on-dark bands inverted (colour.ts).
+    const grey = channels === 3 ? await colourToGrey(data, info.width, info.height) : bilevel ? data : await greyToOcr(data, info.width, info.height);
     const jpeg = passThroughJpeg(input, meta, info.width, info.height);
-    return { raw: data, width: info.width, height: info.height, channels, bilevel, dpi, grey, ...(jpeg ? { jpeg } : {}) };
+    return { raw: data, width: info.width, height: info.height, channels, bilevel, dpi, dpiGuessed: resolved.guessed, grey, ...(jpeg ? { jpeg } : {}) };
   } catch (err) {
     if (err instanceof AppError) throw err;
     throw unreadable(err);
@@ -170,19 +202,46 @@ async function smallInk(grey: Buffer, width: number, height: number, quarter: bo
   const w = Math.round((quarter ? height : width) * scale);
   const small = await pipe.resize({ width: w }).raw().toBuffer({ resolveWithObject: true });
   const blurred = await rawSharp(small.data, small.info.width, small.info.height, 1).blur(8).raw().toBuffer();
-  return inkMap(small.data, blurred, small.info.width, small.info.height);
+  return { ink: inkMap(small.data, blurred, small.info.width, small.info.height), scale: small.info.width / (quarter ? height : width) };
 }
 
-/** Skew and whether the page lies on its side, from the OCR image. 0/180 and 90/270 are left to OCR confidence. */
-export async function analyseGeometry(page: DecodedPage): Promise<{ skew: number; sideways: boolean; blank: boolean }> {
-  const ink = await smallInk(page.grey, page.width, page.height, false);
+export interface PageLayout {
+  skew: number;
+  sideways: boolean;
+  blank: boolean;
+  /** Median x-height of the text in page pixels (0: too little text to measure). */
+  xHeightPx: number;
+}
+
+/** Fewer glyphs than a few lines of text measure the size too loosely to override a resolution. */
+const MIN_GLYPHS_FOR_SIZE = 60;
+
+function xHeightOf(ink: InkMap, scale: number): number {
+  const g = medianGlyphHeight(ink);
+  return g.glyphs >= MIN_GLYPHS_FOR_SIZE && g.height > 0 ? g.height / scale : 0;
+}
+
+/** Skew, whether the page lies on its side and its text size, from the OCR image. 0/180 and 90/270 are left to OCR. */
+export async function analyseGeometry(page: DecodedPage): Promise<PageLayout> {
+  const { ink, scale } = await smallInk(page.grey, page.width, page.height, false);
   const inkPixels = ink.points.length / 2;
   // Fewer ink pixels than a couple of short words: nothing to orient by.
-  if (inkPixels < 500) return { skew: 0, sideways: false, blank: true };
+  if (inkPixels < 500) return { skew: 0, sideways: false, blank: true, xHeightPx: 0 };
   const first = await estimateSkew(ink);
-  if (!first.sideways) return { skew: straighten(first.skewDeg), sideways: false, blank: false };
-  const turned = await estimateSkew(await smallInk(page.grey, page.width, page.height, true));
-  return { skew: straighten(turned.skewDeg), sideways: true, blank: false };
+  if (!first.sideways) return { skew: straighten(first.skewDeg), sideways: false, blank: false, xHeightPx: xHeightOf(ink, scale) };
+  const turnedInk = await smallInk(page.grey, page.width, page.height, true);
+  const turned = await estimateSkew(turnedInk.ink);
+  return { skew: straighten(turned.skewDeg), sideways: true, blank: false, xHeightPx: xHeightOf(turnedInk.ink, turnedInk.scale) };
+}
+
+/**
+ * The resolution to read a page at when its header could not be believed: the one at which its
+ * measured x-height is body text's. A phone photo of a page filling half the frame guessed as
+ * "A4 across the short side" would otherwise be read at half the size its letters need.
+ */
+export function dpiFromText(page: DecodedPage, xHeightPx: number): number {
+  if (!page.dpiGuessed || xHeightPx <= 0) return page.dpi;
+  return Math.min(1200, Math.max(50, xHeightPx / BODY_X_HEIGHT_IN));
 }
 
 /** Below 0.1° (4 px across an A4 line) resampling would only blur the page. */
@@ -217,9 +276,16 @@ function readScale(dpi: number, readDpi: number): number {
  * `width`/`height`/`dpi` describe the page frame (OCR_DPI geometry, the coordinates callers get);
  * the PGM itself holds the page at `readDpi`, `scale` frame pixels per PGM pixel.
  */
+/** Source pixels to reading pixels, within the MAX_READ_PIXELS cap. */
+export function readScaleFor(page: DecodedPage, readDpi: number): number {
+  const read = readDpi === OCR_DPI ? ocrScale(page.dpi) : readScale(page.dpi, readDpi);
+  const readPixels = page.width * page.height * read * read;
+  return readPixels > MAX_READ_PIXELS ? read * Math.sqrt(MAX_READ_PIXELS / readPixels) : read;
+}
+
 export async function renderForOcr(page: DecodedPage, g: Geometry, enhance: boolean, readDpi = OCR_DPI): Promise<OcrImage> {
   const frame = ocrScale(page.dpi);
-  const read = readDpi === OCR_DPI ? frame : readScale(page.dpi, readDpi);
+  const read = readScaleFor(page, readDpi);
   const bg = { background: { r: 255, g: 255, b: 255 } };
   const angle = totalAngle(g);
   let pipe: Sharp;

@@ -15,8 +15,9 @@ export { createOcrEngine, countPages, setPdfMetadata };
 async function ocrImagePage(engine: OcrEngine, source: Extract<PageSource, { kind: 'image' }>): Promise<PdfPageInput & { kind: 'image' }> {
   const t0 = Date.now();
   const decoded = await source.decode();
-  const reading = await readPage(engine.pool, decoded);
-  const image = await renderForArchive(decoded, reading.geometry);
+  const reading = await readPage(engine.pool, decoded, { budgetMs: engine.options.pageBudgetMs });
+  // The archive copy carries the resolution the page was read at, so image and text layer agree.
+  const image = await renderForArchive({ ...decoded, dpi: reading.sourceDpi }, reading.geometry);
   const ocr: OcrPage = {
     index: source.index,
     width: reading.image.width,
@@ -29,6 +30,12 @@ async function ocrImagePage(engine: OcrEngine, source: Extract<PageSource, { kin
     lines: reading.lines,
     source: 'ocr',
     durationMs: Date.now() - t0,
+    reading: {
+      attempts: reading.attempts,
+      enhanced: reading.enhanced,
+      ...(reading.skipped.length > 0 ? { skipped: reading.skipped } : {}),
+      ...(reading.orientation ? { orientation: reading.orientation } : {}),
+    },
   };
   return { kind: 'image', image, ocr };
 }

@@ -40,6 +40,15 @@ export interface OcrPage {
   lines: OcrLine[];
   source: 'ocr' | 'text-layer';
   durationMs: number;
+  /** How an OCR page was read: readings made, whether the enhanced one was kept, what the time budget skipped. */
+  reading?: OcrReadingNotes;
+}
+export interface OcrReadingNotes {
+  attempts: number;
+  enhanced: boolean;
+  skipped?: ('second-orientation' | 'enhanced-retry')[];
+  /** Set when both turns were read because the first was in doubt: the one kept. */
+  orientation?: { compared: Rotation[]; kept: Rotation; scores: number[] };
 }
 export interface OcrResult {
   text: string;
@@ -64,4 +73,6 @@ export interface OcrEngineOptions {
   langDir?: string;
   /** Pages with more pixels than this are refused before decoding. */
   maxPixels?: number;
+  /** Wall-clock ms one page may take before extra readings are skipped (default 15 000). */
+  pageBudgetMs?: number;
 }

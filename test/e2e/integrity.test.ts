@@ -15,6 +15,8 @@ const UNIT = '000.03.21.H54';
 
 let env: TestEnv;
 let app: RunningApp;
+/** The document whose signed copy the second test damages (ids sorted by uuid, not by upload order). */
+let damagedSigned = '';
 let admin: Client;
 const ids: string[] = [];
 
@@ -53,6 +55,7 @@ describe('the integrity check', () => {
   it('reports exactly a deleted original, a flipped byte and an orphan object, through the API and npm run check', async () => {
     const { rows } = await app.ctx.db.query('SELECT id, original_key, signed_key FROM documents WHERE id = ANY($1::uuid[]) ORDER BY id', [ids]);
     const [a, b] = rows as { id: string; original_key: string; signed_key: string }[];
+    damagedSigned = b!.id;
     const { S3_BUCKET_ORIGINALS: originals, S3_BUCKET_RESULTS: results } = app.ctx.config;
     await app.ctx.store.remove(originals, a!.original_key);
     const signed = await app.ctx.store.get(results, b!.signed_key);
@@ -85,15 +88,15 @@ describe('the integrity check', () => {
   }, 120_000);
 
   it('with repair, signs the damaged copy again under the same code and leaves what it cannot redo reported', async () => {
-    const before = await admin.json('GET', `/v1/documents/${ids[1]}`);
+    const before = await admin.json('GET', `/v1/documents/${damagedSigned}`);
     const repaired = await admin.json('POST', '/v1/integrity-check?repair=true');
     expect(repaired.body.repaired).toBeGreaterThanOrEqual(1);
     const again = await waitFor(async () => {
-      const r = await admin.json('GET', `/v1/documents/${ids[1]}`);
+      const r = await admin.json('GET', `/v1/documents/${damagedSigned}`);
       return r.body.status === 'done' && r.body.signedAt !== before.body.signedAt ? r.body : null;
     }, 60_000, 250);
     expect(again.code).toBe(before.body.code);
-    expect((await admin.json('GET', `/v1/documents/${ids[1]}/verification`)).body.valid).toBe(true);
+    expect((await admin.json('GET', `/v1/documents/${damagedSigned}/verification`)).body.valid).toBe(true);
     const after = await checkArchive(app.ctx, { orphanGraceMs: 0 });
     expect(after.findings.map((f) => f.kind).sort()).toEqual(['original-missing', 'orphan-object']);
     const audit = await admin.json('GET', '/v1/audit?action=integrity.repair');

@@ -75,8 +75,12 @@ export function progressRoutes(base: FastifyInstance, progress: ProgressService)
     },
     async (req, reply) => {
       const p = principalOf(req);
-      const byUnit = await progress.report(p, { ...req.query, groupBy: 'unit' });
-      const byLevel = await progress.report(p, { ...req.query, groupBy: 'level', asOf: byUnit.asOf });
+      // One moment for both sheets, so they agree (and a report of now stays on the kept figures).
+      const now = new Date();
+      const [byUnit, byLevel] = await Promise.all([
+        progress.report(p, { ...req.query, groupBy: 'unit' }, now),
+        progress.report(p, { ...req.query, groupBy: 'level' }, now),
+      ]);
       return reply
         .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
         .header('content-disposition', `attachment; filename="tien-do-${byUnit.period}.xlsx"`)
