@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the browser console (console/ → dist/console) when it is missing or older than its sources,
 // so `npm start` and the tests on a fresh clone need no extra step. Nothing generated is committed.
-import { readdirSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, statSync, existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,7 +29,21 @@ export async function ensureConsoleBuilt({ quiet = false } = {}) {
     if (built) return false; // a production install without dev tools keeps the console it was built with
     throw new Error('the console is not built and vite is not installed: run npm ci, then npm run build:console');
   }
-  await vite.build({ configFile: path.join(root, 'console', 'vite.config.ts'), logLevel: quiet ? 'warn' : 'info' });
+  // Built beside the served folder and swapped in, so test files starting together (each may build)
+  // never serve or delete each other's half-written output.
+  const target = path.dirname(out);
+  const tmp = `${target}.build-${process.pid}-${Date.now()}`;
+  try {
+    await vite.build({ configFile: path.join(root, 'console', 'vite.config.ts'), logLevel: quiet ? 'warn' : 'info', build: { outDir: tmp, emptyOutDir: true } });
+    try {
+      rmSync(target, { recursive: true, force: true });
+      renameSync(tmp, target);
+    } catch (err) {
+      if (!existsSync(out)) throw err; // another build swapped in first: its output is the same
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   return true;
 }
 

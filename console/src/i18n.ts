@@ -28,9 +28,12 @@ export function apiMessage(message: string): string {
 
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—';
+  const locale = lang === 'vi' ? 'vi-VN' : 'en-GB';
+  // A calendar date (an issue date) has no time of day to show.
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return new Date(`${iso}T00:00:00Z`).toLocaleDateString(locale, { timeZone: 'UTC' });
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' });
+  return d.toLocaleString(locale, { dateStyle: 'short', timeStyle: 'short' });
 }
 
 /** A rate as a percentage; OCR confidences come on a 0-100 scale, everything else 0-1. */

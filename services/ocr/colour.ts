@@ -90,7 +90,8 @@ export async function colourToGrey(rgb: Buffer, width: number, height: number): 
       const c = cy + ((x / F) | 0);
       count[c] = (count[c] as number) + 1;
       if (mx - mn >= INK_SATURATION) colour[c] = (colour[c] as number) + 1;
-      else if (lum < 110) neutralInk[c] = (neutralInk[c] as number) + 1;
+      // Black text: dark and grey. The anti-aliased rims of coloured type are less saturated but not grey.
+      else if (lum < 100 && mx - mn < 25) neutralInk[c] = (neutralInk[c] as number) + 1;
       if (lum < 90) dark[c] = (dark[c] as number) + 1;
     }
     if (y % 256 === 255) await yieldToLoop();
@@ -113,8 +114,10 @@ export async function colourToGrey(rgb: Buffer, width: number, height: number): 
       if ((neutralInk[k] as number) > (count[k] as number) * 0.03) over++;
     }
     const density = ink / (w * h * F * F);
-    // Pen strokes fill little of their box; type fills much more. Ink over black text is a stamp.
-    if (density < 0.08 || over > c.cells.length * 0.15) continue;
+    // Pen strokes fill little of their box; type fills more. A single line of body text (up to ~0.3 in
+    // on A4) is thin too, but a signature is rarely that low. Ink over black text is a stamp.
+    const minDensity = h <= shortCells * 0.035 ? 0.03 : 0.08;
+    if (density < minDensity || over > c.cells.length * 0.15) continue;
     for (const k of c.cells) mode[k] = KEEP;
   }
   // Dark filled bands away from the edges (the edge is a photo's surround).

@@ -14,7 +14,7 @@ export interface InkMap {
  */
 export function inkMap(grey: Uint8Array, blurred: Uint8Array, width: number, height: number): InkMap {
   const pts: number[] = [];
-  // Paper level = a high percentile (the brightest 5%: a page may fill a fifth of a photo) of the local background. Where the background is much darker
+  // Paper level = a high percentile (the brightest 15%: a page may fill a fifth of a photo; 5% put an unevenly lit page's dim half below "paper") of the local background. Where the background is much darker
   // than paper (a phone photo's surround) an edge is not text: its long straight border would
   // otherwise outweigh every text line.
   const hist = new Uint32Array(256);
@@ -23,7 +23,7 @@ export function inkMap(grey: Uint8Array, blurred: Uint8Array, width: number, hei
   let paper = 255;
   for (let v = 255; v >= 0; v--) {
     acc += hist[v] ?? 0;
-    if (acc >= blurred.length * 0.05) {
+    if (acc >= blurred.length * 0.15) {
       paper = v;
       break;
     }
